@@ -1,0 +1,337 @@
+//! Data: the [`Sample`] every fit consumes, and readers that produce one.
+//!
+//! A `Sample` owns its values as one contiguous `Vec<f64>` (the hot loops of the non-exponential
+//! families stream over it) and computes, once and only when asked, what does not depend on the
+//! parameters: the [`Summary`] (sufficient statistics of the exponential families), `ln x`, and
+//! the table of distinct values (discrete families evaluate each distinct count once).
+
+pub mod csv;
+
+use std::sync::OnceLock;
+
+use crate::error::{ErrorKind, Location, Result};
+
+/// Where the values of a sample came from, so errors about a value can name its line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    /// The path or `<stdin>`.
+    pub source: String,
+    /// The column's name (header) or `#N`.
+    pub column: String,
+    /// For each value, its 1-based line number in the source.
+    pub lines: Vec<u64>,
+}
+
+/// Parameter-free statistics of a sample, computed in one pass with compensated sums.
+///
+/// With weights, every mean is a weighted mean and `total_weight` is Σwᵢ.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Number of values.
+    pub n: usize,
+    /// Σwᵢ (= n without weights).
+    pub total_weight: f64,
+    /// Weighted mean of x.
+    pub mean: f64,
+    /// Weighted biased variance of x (divisor Σwᵢ).
+    pub variance: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Weighted mean of ln x; NaN unless every value is > 0.
+    pub mean_ln: f64,
+    /// Weighted biased variance of ln x; NaN unless every value is > 0.
+    pub variance_ln: f64,
+    /// Weighted mean of ln(1 − x); NaN unless every value is < 1.
+    pub mean_ln_1m: f64,
+    /// Every value is an integer.
+    pub all_integer: bool,
+}
+
+/// A univariate sample: values, optional non-negative weights, and optional provenance.
+#[derive(Debug)]
+pub struct Sample {
+    values: Vec<f64>,
+    weights: Option<Vec<f64>>,
+    origin: Option<Origin>,
+    summary: OnceLock<Summary>,
+    ln_values: OnceLock<Vec<f64>>,
+    distinct: OnceLock<Vec<(f64, f64)>>,
+}
+
+impl Clone for Sample {
+    fn clone(&self) -> Self {
+        Sample {
+            values: self.values.clone(),
+            weights: self.weights.clone(),
+            origin: self.origin.clone(),
+            summary: OnceLock::new(),
+            ln_values: OnceLock::new(),
+            distinct: OnceLock::new(),
+        }
+    }
+}
+
+/// Neumaier's compensated summation (Neumaier 1974), so sufficient statistics of a million
+/// values keep their last digits.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct CompensatedSum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl CompensatedSum {
+    #[inline]
+    pub(crate) fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        if self.sum.abs() >= x.abs() {
+            self.compensation += (self.sum - t) + x;
+        } else {
+            self.compensation += (x - t) + self.sum;
+        }
+        self.sum = t;
+    }
+
+    #[inline]
+    pub(crate) fn value(&self) -> f64 {
+        self.sum + self.compensation
+    }
+}
+
+impl Sample {
+    /// A sample of finite values.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] if `values` is empty or holds a NaN or infinity.
+    pub fn new(values: Vec<f64>) -> Result<Sample> {
+        if values.is_empty() {
+            return Err(ErrorKind::InvalidOption { reason: "the sample is empty".into() }.into());
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!("value {} at index {i} is not finite", values[i]),
+            }
+            .into());
+        }
+        Ok(Sample {
+            values,
+            weights: None,
+            origin: None,
+            summary: OnceLock::new(),
+            ln_values: OnceLock::new(),
+            distinct: OnceLock::new(),
+        })
+    }
+
+    /// Attach observation weights (frequency or importance weights).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] if the lengths differ, a weight is negative or not finite, or
+    /// all weights are zero.
+    pub fn with_weights(mut self, weights: Vec<f64>) -> Result<Sample> {
+        if weights.len() != self.values.len() {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "{} weights for {} values",
+                    weights.len(),
+                    self.values.len()
+                ),
+            }
+            .into());
+        }
+        if let Some(i) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!("weight {} at index {i} is not a finite non-negative number", weights[i]),
+            }
+            .into());
+        }
+        if weights.iter().all(|w| *w == 0.0) {
+            return Err(ErrorKind::InvalidOption { reason: "all weights are zero".into() }.into());
+        }
+        self.weights = Some(weights);
+        self.summary = OnceLock::new();
+        self.distinct = OnceLock::new();
+        Ok(self)
+    }
+
+    /// Attach provenance so that errors about a value name its line and column.
+    pub fn with_origin(mut self, origin: Origin) -> Sample {
+        debug_assert_eq!(origin.lines.len(), self.values.len());
+        self.origin = Some(origin);
+        self
+    }
+
+    /// The values.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The weights, if any.
+    pub fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_deref()
+    }
+
+    /// Weight of value `i` (1 without weights).
+    #[inline]
+    pub fn weight(&self, i: usize) -> f64 {
+        self.weights.as_ref().map_or(1.0, |w| w[i])
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Always false: a `Sample` cannot be empty.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Where the values came from, if known.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.origin.as_ref()
+    }
+
+    /// The location of value `i` in its source, if known.
+    pub fn location(&self, i: usize) -> Option<Location> {
+        self.origin.as_ref().map(|o| Location {
+            source: o.source.clone(),
+            line: o.lines[i],
+            column: o.column.clone(),
+        })
+    }
+
+    /// Parameter-free statistics, computed on first use.
+    pub fn summary(&self) -> &Summary {
+        self.summary.get_or_init(|| self.compute_summary())
+    }
+
+    /// ln xᵢ for every value (NaN where xᵢ ≤ 0), computed on first use.
+    pub fn ln_values(&self) -> &[f64] {
+        self.ln_values
+            .get_or_init(|| self.values.iter().map(|x| if *x > 0.0 { x.ln() } else { f64::NAN }).collect())
+    }
+
+    /// The distinct values in increasing order, each with its total weight (its count without
+    /// weights); discrete families evaluate each distinct value once.
+    pub fn distinct(&self) -> &[(f64, f64)] {
+        self.distinct.get_or_init(|| {
+            let mut pairs: Vec<(f64, f64)> =
+                (0..self.values.len()).map(|i| (self.values[i], self.weight(i))).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut out: Vec<(f64, f64)> = Vec::new();
+            for (x, w) in pairs {
+                match out.last_mut() {
+                    Some(last) if last.0 == x => last.1 += w,
+                    _ => out.push((x, w)),
+                }
+            }
+            out
+        })
+    }
+
+    fn compute_summary(&self) -> Summary {
+        let n = self.values.len();
+        let (mut w_sum, mut wx) = (CompensatedSum::default(), CompensatedSum::default());
+        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut all_integer = true;
+        for (i, &x) in self.values.iter().enumerate() {
+            let w = self.weight(i);
+            w_sum.add(w);
+            wx.add(w * x);
+            min = min.min(x);
+            max = max.max(x);
+            all_integer &= x.fract() == 0.0;
+        }
+        let total_weight = w_sum.value();
+        let mean = wx.value() / total_weight;
+        let positive = min > 0.0;
+        let below_one = max < 1.0;
+        let (mut ss, mut sl, mut sl1m) =
+            (CompensatedSum::default(), CompensatedSum::default(), CompensatedSum::default());
+        for (i, &x) in self.values.iter().enumerate() {
+            let w = self.weight(i);
+            let d = x - mean;
+            ss.add(w * d * d);
+            if positive {
+                sl.add(w * x.ln());
+            }
+            if below_one {
+                sl1m.add(w * (-x).ln_1p());
+            }
+        }
+        let mean_ln = if positive { sl.value() / total_weight } else { f64::NAN };
+        let variance_ln = if positive {
+            let mut s = CompensatedSum::default();
+            for (i, &x) in self.values.iter().enumerate() {
+                let d = x.ln() - mean_ln;
+                s.add(self.weight(i) * d * d);
+            }
+            s.value() / total_weight
+        } else {
+            f64::NAN
+        };
+        Summary {
+            n,
+            total_weight,
+            mean,
+            variance: ss.value() / total_weight,
+            min,
+            max,
+            mean_ln,
+            variance_ln,
+            mean_ln_1m: if below_one { sl1m.value() / total_weight } else { f64::NAN },
+            all_integer,
+        }
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_of_a_small_sample() {
+        let s = Sample::new(vec![1.0, 2.0, 4.0]).unwrap();
+        let m = s.summary();
+        assert_eq!(m.n, 3);
+        assert!((m.mean - 7.0 / 3.0).abs() < 1e-15);
+        assert!((m.variance - (16.0 / 9.0 + 1.0 / 9.0 + 25.0 / 9.0) / 3.0).abs() < 1e-15);
+        assert!((m.mean_ln - (8f64).ln() / 3.0).abs() < 1e-15);
+        assert!(m.mean_ln_1m.is_nan());
+        assert!(m.all_integer);
+        assert_eq!((m.min, m.max), (1.0, 4.0));
+    }
+
+    #[test]
+    fn integer_weights_equal_repetition() {
+        let a = Sample::new(vec![1.0, 2.0, 2.0, 2.0, 5.0]).unwrap();
+        let b = Sample::new(vec![1.0, 2.0, 5.0]).unwrap().with_weights(vec![1.0, 3.0, 1.0]).unwrap();
+        let (x, y) = (a.summary(), b.summary());
+        assert!((x.mean - y.mean).abs() < 1e-15);
+        assert!((x.variance - y.variance).abs() < 1e-15);
+        assert!((x.mean_ln - y.mean_ln).abs() < 1e-15);
+        assert_eq!(b.distinct(), &[(1.0, 1.0), (2.0, 3.0), (5.0, 1.0)]);
+        assert_eq!(a.distinct(), b.distinct());
+    }
+
+    #[test]
+    fn compensated_mean_keeps_digits_on_a_large_offset() {
+        let values: Vec<f64> = (0..100_000).map(|i| 1e9 + (i % 10) as f64 * 0.1).collect();
+        let s = Sample::new(values).unwrap();
+        assert!((s.summary().mean - (1e9 + 0.45)).abs() < 1e-6);
+        assert!((s.summary().variance - 0.0825).abs() < 1e-6);
+    }
+
+    #[test]
+    fn rejects_non_finite_and_bad_weights() {
+        assert!(Sample::new(vec![]).is_err());
+        assert!(Sample::new(vec![1.0, f64::NAN]).is_err());
+        let s = Sample::new(vec![1.0, 2.0]).unwrap();
+        assert!(s.with_weights(vec![1.0, -1.0]).is_err());
+        let s = Sample::new(vec![1.0, 2.0]).unwrap();
+        assert!(s.with_weights(vec![0.0, 0.0]).is_err());
+    }
+}

@@ -1,0 +1,282 @@
+//! The library's typed error.
+//!
+//! Every error the library can return is one [`Error`] whose [`ErrorKind`] says what went wrong
+//! with the data it concerns. `Display` renders it as one short line naming the source, the
+//! line, the column and the offending value where there is one, so a binary can print it as is.
+
+use std::fmt;
+
+/// Where in the input a value came from: the source (a path or `<stdin>`), the 1-based line of
+/// the file, and the column's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Location {
+    /// A file path, or `<stdin>`.
+    pub source: String,
+    /// 1-based line number in the source (counting the header line, if any).
+    pub line: u64,
+    /// The column's header name, or `#N` (1-based) when the input has no header.
+    pub column: String,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: line {}, column {}", self.source, self.line, self.column)
+    }
+}
+
+/// Why a cell could not be used as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CellProblem {
+    /// Not a number at all (`abc`, `1,5`).
+    NotNumeric,
+    /// Empty or a missing-value marker (`""`, `NA`).
+    Missing,
+    /// `NaN` written literally.
+    NotANumber,
+    /// `inf`, `-Infinity` written literally.
+    Infinite,
+    /// A finite literal too large for an f64 (`1e400`).
+    Overflow,
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The input could not be opened or read.
+    Io {
+        /// The path or `<stdin>`.
+        source: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// The input has no bytes (or only blank lines).
+    EmptyInput {
+        /// The path or `<stdin>`.
+        source: String,
+    },
+    /// The input has a header line but no data rows.
+    HeaderOnly {
+        /// The path or `<stdin>`.
+        source: String,
+    },
+    /// The requested column does not exist.
+    UnknownColumn {
+        /// The path or `<stdin>`.
+        source: String,
+        /// What the user asked for.
+        requested: String,
+        /// The columns the input has.
+        available: Vec<String>,
+    },
+    /// A cell is not a usable finite number.
+    BadCell {
+        /// Where the cell is.
+        at: Location,
+        /// The cell's text.
+        value: String,
+        /// What is wrong with it.
+        problem: CellProblem,
+    },
+    /// A row has a different number of fields than the first row.
+    RaggedRow {
+        /// The path or `<stdin>`.
+        source: String,
+        /// 1-based line number.
+        line: u64,
+        /// Fields in the first row.
+        expected: usize,
+        /// Fields in this row.
+        found: usize,
+    },
+    /// A line is not valid UTF-8.
+    InvalidUtf8 {
+        /// The path or `<stdin>`.
+        source: String,
+        /// 1-based line number.
+        line: u64,
+    },
+    /// The CSV parser failed for another reason.
+    Csv {
+        /// The path or `<stdin>`.
+        source: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// No family answers to this name.
+    UnknownFamily {
+        /// What the user asked for.
+        name: String,
+        /// The nearest registered name or alias, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A value lies outside the family's support.
+    OutsideSupport {
+        /// The family's name.
+        family: String,
+        /// The support, e.g. `(0, ∞)`.
+        support: String,
+        /// The first offending value.
+        value: f64,
+        /// Where it is, when the sample knows its origin.
+        at: Option<Location>,
+        /// 0-based index of the first offending value in the sample.
+        index: usize,
+        /// How many values are outside.
+        count: usize,
+    },
+    /// A discrete family got a value that is not an integer.
+    NotInteger {
+        /// The family's name.
+        family: String,
+        /// The first offending value.
+        value: f64,
+        /// Where it is, when the sample knows its origin.
+        at: Option<Location>,
+        /// How many values are not integers.
+        count: usize,
+    },
+    /// Fewer observations than the family needs.
+    TooFewObservations {
+        /// The family's name.
+        family: String,
+        /// The minimum.
+        needed: usize,
+        /// What the sample has.
+        got: usize,
+    },
+    /// The maximum-likelihood estimate does not exist for these data.
+    Degenerate {
+        /// The family's name.
+        family: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// Parameter values outside their domain.
+    InvalidParameters {
+        /// The family's name.
+        family: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Options that do not fit together or the data at hand.
+    InvalidOption {
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The library's error: an [`ErrorKind`] with a one-line `Display`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// The kind of error.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// True for errors in how the program was asked (unknown family, unknown column, bad option)
+    /// rather than in the data or the fit.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::UnknownFamily { .. }
+                | ErrorKind::UnknownColumn { .. }
+                | ErrorKind::InvalidOption { .. }
+        )
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error { kind }
+    }
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn at_prefix(at: &Option<Location>) -> String {
+    match at {
+        Some(l) => format!("{l}: "),
+        None => String::new(),
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ErrorKind::*;
+        match &self.kind {
+            Io { source, message } => write!(f, "{source}: cannot read: {message}"),
+            EmptyInput { source } => write!(f, "{source}: the input is empty"),
+            HeaderOnly { source } => {
+                write!(f, "{source}: the input has a header line but no data rows")
+            }
+            UnknownColumn { source, requested, available } => write!(
+                f,
+                "{source}: no column {requested}; available: {}",
+                available.join(", ")
+            ),
+            BadCell { at, value, problem } => {
+                let what = match problem {
+                    CellProblem::NotNumeric => format!("{value:?} is not a number"),
+                    CellProblem::Missing => format!(
+                        "missing value {value:?} (use --skip-missing to drop rows with missing values)"
+                    ),
+                    CellProblem::NotANumber => format!("{value:?} is NaN, which cannot be fitted"),
+                    CellProblem::Infinite => {
+                        format!("{value:?} is infinite, which cannot be fitted")
+                    }
+                    CellProblem::Overflow => {
+                        format!("{value:?} overflows a 64-bit float (largest is ~1.8e308)")
+                    }
+                };
+                write!(f, "{at}: {what}")
+            }
+            RaggedRow { source, line, expected, found } => write!(
+                f,
+                "{source}: line {line}: ragged row: {found} fields where the first row has {expected}"
+            ),
+            InvalidUtf8 { source, line } => {
+                write!(f, "{source}: line {line}: invalid UTF-8")
+            }
+            Csv { source, message } => write!(f, "{source}: malformed CSV: {message}"),
+            UnknownFamily { name, suggestion } => match suggestion {
+                Some(s) => write!(
+                    f,
+                    "unknown family {name:?}; did you mean {s:?}? (`mlfit families` lists them all)"
+                ),
+                None => write!(f, "unknown family {name:?} (`mlfit families` lists them all)"),
+            },
+            OutsideSupport { family, support, value, at, count, .. } => write!(
+                f,
+                "{}value {value} is outside the support {support} of {family} ({count} value{} outside)",
+                at_prefix(at),
+                if *count == 1 { "" } else { "s" }
+            ),
+            NotInteger { family, value, at, count } => write!(
+                f,
+                "{}value {value} is not an integer, but {family} is a discrete family on counts ({count} non-integer value{})",
+                at_prefix(at),
+                if *count == 1 { "" } else { "s" }
+            ),
+            TooFewObservations { family, needed, got } => write!(
+                f,
+                "too few observations for {family}: needs at least {needed}, got {got}"
+            ),
+            Degenerate { family, reason } => {
+                write!(f, "the {family} maximum-likelihood estimate does not exist: {reason}")
+            }
+            InvalidParameters { family, reason } => {
+                write!(f, "invalid {family} parameters: {reason}")
+            }
+            InvalidOption { reason } => write!(f, "{reason}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

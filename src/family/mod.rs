@@ -1,0 +1,381 @@
+//! Parametric families: the [`Family`] trait and the registry.
+//!
+//! A family is a stateless unit struct in its own file implementing [`Family`], listed once in
+//! [`REGISTRY`]. The registry drives name/alias lookup (with suggestions), the `families`
+//! listing, and the shared test kit in `tests/families.rs`, which runs every invariant over
+//! every registered family.
+//!
+//! Families see only *natural* parameters, in the order of [`Family::params`]; the transform to
+//! unconstrained optimisation coordinates lives in `objective.rs`. Two levels of evaluation:
+//! - [`Family::ln_density_derivs`]: one observation, the reference definition (tests, per-row
+//!   output);
+//! - [`Family::log_likelihood`]: a weighted sum over a whole [`Sample`], the fast path. The
+//!   default loops over the data (or over its distinct values, for discrete families); a family
+//!   overrides it to use sufficient statistics or to hoist parameter-only terms (ln Γ(ν/2) …)
+//!   out of the loop. The shared tests check that both agree.
+
+use rand::RngCore;
+
+use crate::data::Sample;
+use crate::error::{ErrorKind, Result};
+
+// pub mod beta;
+// pub mod cauchy;
+// pub mod exponential;
+pub mod gamma;
+// pub mod lognormal;
+// pub mod negative_binomial;
+pub mod normal;
+// pub mod poisson;
+// pub mod student_t;
+// pub mod weibull;
+
+/// The domain of one parameter; decides its transform to unconstrained coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Constraint {
+    /// Any real number (identity transform, scaled by the data's spread).
+    Real,
+    /// θ > 0 (log transform).
+    Positive,
+    /// 0 < θ < 1 (logit transform).
+    UnitInterval,
+}
+
+/// Name and domain of one parameter.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct ParamSpec {
+    /// The name used in output and in `--fix NAME=VALUE`.
+    pub name: &'static str,
+    /// Its domain.
+    pub constraint: Constraint,
+}
+
+impl ParamSpec {
+    /// A real-valued parameter.
+    pub const fn real(name: &'static str) -> ParamSpec {
+        ParamSpec { name, constraint: Constraint::Real }
+    }
+    /// A positive parameter.
+    pub const fn positive(name: &'static str) -> ParamSpec {
+        ParamSpec { name, constraint: Constraint::Positive }
+    }
+    /// A parameter in (0, 1).
+    pub const fn unit(name: &'static str) -> ParamSpec {
+        ParamSpec { name, constraint: Constraint::UnitInterval }
+    }
+}
+
+/// The set of values a family puts mass or density on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Support {
+    /// ℝ.
+    Real,
+    /// (0, ∞).
+    Positive,
+    /// [0, ∞).
+    NonNegative,
+    /// (0, 1).
+    OpenUnit,
+    /// {0, 1, 2, …}.
+    Counts,
+}
+
+impl Support {
+    /// Whether `x` lies in the support.
+    #[inline]
+    pub fn contains(self, x: f64) -> bool {
+        match self {
+            Support::Real => x.is_finite(),
+            Support::Positive => x > 0.0 && x.is_finite(),
+            Support::NonNegative => x >= 0.0 && x.is_finite(),
+            Support::OpenUnit => x > 0.0 && x < 1.0,
+            Support::Counts => x >= 0.0 && x.is_finite(),
+        }
+    }
+
+    /// Whether the support is discrete (integer data).
+    pub fn is_discrete(self) -> bool {
+        matches!(self, Support::Counts)
+    }
+
+    /// The support in mathematical notation.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Support::Real => "(-∞, ∞)",
+            Support::Positive => "(0, ∞)",
+            Support::NonNegative => "[0, ∞)",
+            Support::OpenUnit => "(0, 1)",
+            Support::Counts => "{0, 1, 2, …}",
+        }
+    }
+}
+
+/// A parametric family of distributions on ℝ.
+///
+/// Implementors are unit structs; parameters travel as slices in the order of [`Self::params`].
+/// Derivatives are of ln p(x | θ) with respect to the *natural* parameters; Hessians are
+/// row-major `k × k`.
+pub trait Family: Send + Sync + 'static {
+    /// Canonical name, e.g. `gamma`.
+    fn name(&self) -> &'static str;
+    /// Other names it answers to, e.g. `["gam"]`.
+    fn aliases(&self) -> &'static [&'static str];
+    /// The density or mass function in plain text, for listings and documentation.
+    fn formula(&self) -> &'static str;
+    /// Parameters, in order.
+    fn params(&self) -> &'static [ParamSpec];
+    /// Support of the distribution.
+    fn support(&self) -> Support;
+
+    /// Minimum number of observations for the MLE to possibly exist.
+    fn min_observations(&self) -> usize {
+        self.params().len().max(1)
+    }
+
+    /// Whether the MLE has a closed form ([`Self::closed_form`] returns `Some`).
+    fn has_closed_form(&self) -> bool {
+        false
+    }
+
+    /// Whether [`Self::log_likelihood`] uses sufficient statistics (O(1) per evaluation).
+    fn uses_sufficient_statistics(&self) -> bool {
+        false
+    }
+
+    /// ln p(x | θ) and, when asked, its gradient (`grad`, length k) and Hessian (`hess`,
+    /// k × k row-major) with respect to θ, all *overwritten*. Returns −∞ outside the support
+    /// (derivatives are then left unspecified).
+    fn ln_density_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64;
+
+    /// Robust starting values for the optimizer, or the closed-form MLE where one exists.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Degenerate`] when the data admit no MLE for this family (constant data for a
+    /// family with a scale, under-dispersed counts for the negative binomial …).
+    fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>>;
+
+    /// The closed-form MLE, when the family has one.
+    fn closed_form(&self, _sample: &Sample) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// Weighted log-likelihood Σ wᵢ ln p(xᵢ | θ) and, when asked, its gradient and Hessian
+    /// (*overwritten*). The default evaluates [`Self::ln_density_derivs`] at every value (at
+    /// every distinct value, weighted by its count, for discrete families).
+    fn log_likelihood(
+        &self,
+        theta: &[f64],
+        sample: &Sample,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64 {
+        pointwise_log_likelihood(self, theta, sample, grad, hess)
+    }
+
+    /// A note when θ̂ sits at (or runs off to) the edge of the parameter space, where the
+    /// likelihood has a supremum but no maximum (Student-t df → ∞, negative binomial size → ∞).
+    fn boundary_note(&self, _theta: &[f64]) -> Option<String> {
+        None
+    }
+
+    /// `n` independent draws from the distribution with parameters θ.
+    fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64>;
+
+    /// Mean and variance of the distribution (NaN/∞ where undefined); used to sanity-check
+    /// samples and by the shared tests.
+    fn mean_variance(&self, theta: &[f64]) -> (f64, f64);
+}
+
+impl std::fmt::Debug for dyn Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The default, pointwise implementation of [`Family::log_likelihood`].
+pub fn pointwise_log_likelihood<F: Family + ?Sized>(
+    family: &F,
+    theta: &[f64],
+    sample: &Sample,
+    mut grad: Option<&mut [f64]>,
+    mut hess: Option<&mut [f64]>,
+) -> f64 {
+    let k = theta.len();
+    let mut g = [0.0; MAX_PARAMS];
+    let mut h = [0.0; MAX_PARAMS * MAX_PARAMS];
+    if let Some(gr) = grad.as_deref_mut() {
+        gr.fill(0.0);
+    }
+    if let Some(hs) = hess.as_deref_mut() {
+        hs.fill(0.0);
+    }
+    let mut total = 0.0;
+    let mut accumulate = |x: f64, w: f64| {
+        if w == 0.0 {
+            return;
+        }
+        let lp = family.ln_density_derivs(
+            theta,
+            x,
+            grad.is_some().then_some(&mut g[..k]),
+            hess.is_some().then_some(&mut h[..k * k]),
+        );
+        total += w * lp;
+        if let Some(gr) = grad.as_deref_mut() {
+            for j in 0..k {
+                gr[j] += w * g[j];
+            }
+        }
+        if let Some(hs) = hess.as_deref_mut() {
+            for j in 0..k * k {
+                hs[j] += w * h[j];
+            }
+        }
+    };
+    if family.support().is_discrete() {
+        for &(x, w) in sample.distinct() {
+            accumulate(x, w);
+        }
+    } else {
+        for (i, &x) in sample.values().iter().enumerate() {
+            accumulate(x, sample.weight(i));
+        }
+    }
+    total
+}
+
+/// The largest number of parameters of a univariate family (sizes stack buffers).
+pub const MAX_PARAMS: usize = 8;
+
+/// Every registered family, in listing order.
+pub static REGISTRY: &[&dyn Family] = &[
+    &normal::Normal,
+    // &lognormal::LogNormal,
+    // &exponential::Exponential,
+    &gamma::Gamma,
+    // &weibull::Weibull,
+    // &beta::Beta,
+    // &student_t::StudentT,
+    // &cauchy::Cauchy,
+    // &poisson::Poisson,
+    // &negative_binomial::NegativeBinomial,
+];
+
+/// Look a family up by name or alias (case-insensitive; `-` and `_` are interchangeable).
+///
+/// # Errors
+/// [`ErrorKind::UnknownFamily`] with the nearest name when one is close.
+pub fn lookup(name: &str) -> Result<&'static dyn Family> {
+    let wanted = normalise(name);
+    for f in REGISTRY {
+        if normalise(f.name()) == wanted || f.aliases().iter().any(|a| normalise(a) == wanted) {
+            return Ok(*f);
+        }
+    }
+    Err(ErrorKind::UnknownFamily { name: name.to_string(), suggestion: suggest(&wanted) }.into())
+}
+
+fn normalise(s: &str) -> String {
+    s.trim().to_ascii_lowercase().replace('-', "_")
+}
+
+fn suggest(wanted: &str) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for f in REGISTRY {
+        for candidate in std::iter::once(f.name()).chain(f.aliases().iter().copied()) {
+            let mut d = edit_distance(wanted, &normalise(candidate));
+            // A prefix ("weib", "negative") is a strong hint even when far in edits.
+            if candidate.starts_with(wanted) && wanted.len() >= 3 {
+                d = d.min(1);
+            }
+            if best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, f.name()));
+            }
+        }
+    }
+    best.filter(|(d, _)| *d <= 2.max(wanted.len() / 3)).map(|(_, n)| n.to_string())
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Check that θ has the right length and each entry lies in its domain.
+///
+/// # Errors
+/// [`ErrorKind::InvalidParameters`] naming the first bad parameter.
+pub fn check_params(family: &dyn Family, theta: &[f64]) -> Result<()> {
+    let specs = family.params();
+    if theta.len() != specs.len() {
+        return Err(ErrorKind::InvalidParameters {
+            family: family.name().into(),
+            reason: format!("expected {} parameters, got {}", specs.len(), theta.len()),
+        }
+        .into());
+    }
+    for (spec, &v) in specs.iter().zip(theta) {
+        let ok = match spec.constraint {
+            Constraint::Real => v.is_finite(),
+            Constraint::Positive => v > 0.0 && v.is_finite(),
+            Constraint::UnitInterval => v > 0.0 && v < 1.0,
+        };
+        if !ok {
+            return Err(ErrorKind::InvalidParameters {
+                family: family.name().into(),
+                reason: format!("{} = {v} is outside its domain", spec.name),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Error for data on which a family's MLE does not exist.
+pub(crate) fn degenerate(family: &dyn Family, reason: impl Into<String>) -> crate::error::Error {
+    ErrorKind::Degenerate { family: family.name().into(), reason: reason.into() }.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for f in REGISTRY {
+            for n in std::iter::once(f.name()).chain(f.aliases().iter().copied()) {
+                assert!(seen.insert(normalise(n)), "duplicate name {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_by_alias_and_suggestions() {
+        assert_eq!(lookup("NORM").unwrap().name(), "normal");
+        assert_eq!(lookup("negative-binomial").unwrap().name(), "negative_binomial");
+        let e = lookup("gama").unwrap_err();
+        assert!(e.to_string().contains("did you mean \"gamma\""), "{e}");
+        let e = lookup("weib").unwrap_err();
+        assert!(e.to_string().contains("\"weibull\""), "{e}");
+        let e = lookup("zzzzzzzzzzzz").unwrap_err();
+        assert!(!e.to_string().contains("did you mean"), "{e}");
+    }
+}

@@ -1,0 +1,159 @@
+//! Normal (Gaussian) distribution.
+//!
+//! p(x | μ, σ) = exp(−(x − μ)² / (2σ²)) / (σ √(2π)),  x ∈ ℝ; parameters `mean` μ ∈ ℝ and
+//! `sd` σ > 0 (the standard deviation, not the variance).
+//!
+//! Exponential family: the log-likelihood depends on the data only through Σw, the weighted
+//! mean x̄ and the biased variance s², so every evaluation after the first pass is O(1). The MLE
+//! is closed form: μ̂ = x̄, σ̂ = s (divisor n, not n − 1).
+//!
+//! Reference: Casella & Berger, *Statistical Inference*, 2nd ed., Example 7.2.11.
+
+use rand::RngCore;
+use rand_distr::Distribution;
+
+use super::{degenerate, Family, ParamSpec, Support};
+use crate::data::Sample;
+use crate::error::Result;
+
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// The normal family, parameters (mean, sd).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Normal;
+
+impl Family for Normal {
+    fn name(&self) -> &'static str {
+        "normal"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["norm", "gaussian"]
+    }
+
+    fn formula(&self) -> &'static str {
+        "p(x) = exp(-(x - mean)^2 / (2 sd^2)) / (sd sqrt(2 pi))"
+    }
+
+    fn params(&self) -> &'static [ParamSpec] {
+        const P: [ParamSpec; 2] = [ParamSpec::real("mean"), ParamSpec::positive("sd")];
+        &P
+    }
+
+    fn support(&self) -> Support {
+        Support::Real
+    }
+
+    fn min_observations(&self) -> usize {
+        2
+    }
+
+    fn has_closed_form(&self) -> bool {
+        true
+    }
+
+    fn uses_sufficient_statistics(&self) -> bool {
+        true
+    }
+
+    fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
+        let s = sample.summary();
+        if !(s.variance > 0.0) {
+            return Err(degenerate(
+                self,
+                format!("all values are equal ({}), so the sd estimate would be 0", s.min),
+            ));
+        }
+        Ok(vec![s.mean, s.variance.sqrt()])
+    }
+
+    fn ln_density_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64 {
+        let (mu, sigma) = (theta[0], theta[1]);
+        let d = x - mu;
+        let inv_s2 = 1.0 / (sigma * sigma);
+        if let Some(g) = grad {
+            g[0] = d * inv_s2;
+            g[1] = (d * d * inv_s2 - 1.0) / sigma;
+        }
+        if let Some(h) = hess {
+            h[0] = -inv_s2;
+            h[1] = -2.0 * d * inv_s2 / sigma;
+            h[2] = h[1];
+            h[3] = (1.0 - 3.0 * d * d * inv_s2) * inv_s2;
+        }
+        -LN_SQRT_2PI - sigma.ln() - 0.5 * d * d * inv_s2
+    }
+
+    fn log_likelihood(
+        &self,
+        theta: &[f64],
+        sample: &Sample,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64 {
+        let s = sample.summary();
+        let (w, mu, sigma) = (s.total_weight, theta[0], theta[1]);
+        let dm = s.mean - mu;
+        // Mean squared deviation from μ: s² + (x̄ − μ)².
+        let msd = s.variance + dm * dm;
+        let inv_s2 = 1.0 / (sigma * sigma);
+        if let Some(g) = grad {
+            g[0] = w * dm * inv_s2;
+            g[1] = w * (msd * inv_s2 - 1.0) / sigma;
+        }
+        if let Some(h) = hess {
+            h[0] = -w * inv_s2;
+            h[1] = -2.0 * w * dm * inv_s2 / sigma;
+            h[2] = h[1];
+            h[3] = w * (1.0 - 3.0 * msd * inv_s2) * inv_s2;
+        }
+        w * (-LN_SQRT_2PI - sigma.ln() - 0.5 * msd * inv_s2)
+    }
+
+    fn closed_form(&self, sample: &Sample) -> Option<Vec<f64>> {
+        self.initial_estimate(sample).ok()
+    }
+
+    fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
+        let d = rand_distr::Normal::new(theta[0], theta[1]).expect("valid normal parameters");
+        (0..n).map(|_| d.sample(rng)).collect()
+    }
+
+    fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
+        (theta[0], theta[1] * theta[1])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_density_values() {
+        // dnorm(0) = 1/sqrt(2π); dnorm(1.5, 1, 2) from R: 0.1933340584014246.
+        assert!((Normal.ln_density_derivs(&[0.0, 1.0], 0.0, None, None) + LN_SQRT_2PI).abs() < 1e-15);
+        let v = Normal.ln_density_derivs(&[1.0, 2.0], 1.5, None, None).exp();
+        assert!((v - 0.193_334_058_401_424_6).abs() < 1e-15);
+    }
+
+    #[test]
+    fn closed_form_is_mean_and_biased_sd() {
+        let s = Sample::new(vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+        let t = Normal.closed_form(&s).unwrap();
+        assert_eq!(t[0], 2.5);
+        assert!((t[1] - 1.25f64.sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn constant_data_is_degenerate() {
+        let s = Sample::new(vec![3.0; 5]).unwrap();
+        let e = Normal.initial_estimate(&s).unwrap_err();
+        assert!(e.to_string().contains("all values are equal"), "{e}");
+    }
+}
