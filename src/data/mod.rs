@@ -58,6 +58,7 @@ pub struct Sample {
     summary: OnceLock<Summary>,
     ln_values: OnceLock<Vec<f64>>,
     distinct: OnceLock<Vec<(f64, f64)>>,
+    sorted: OnceLock<Vec<f64>>,
 }
 
 impl Clone for Sample {
@@ -69,6 +70,7 @@ impl Clone for Sample {
             summary: OnceLock::new(),
             ln_values: OnceLock::new(),
             distinct: OnceLock::new(),
+            sorted: OnceLock::new(),
         }
     }
 }
@@ -121,6 +123,7 @@ impl Sample {
             summary: OnceLock::new(),
             ln_values: OnceLock::new(),
             distinct: OnceLock::new(),
+            sorted: OnceLock::new(),
         })
     }
 
@@ -231,6 +234,38 @@ impl Sample {
         })
     }
 
+    /// The values in increasing order, computed on first use.
+    pub fn sorted_values(&self) -> &[f64] {
+        self.sorted.get_or_init(|| {
+            let mut v = self.values.clone();
+            v.sort_by(f64::total_cmp);
+            v
+        })
+    }
+
+    /// The unweighted sample quantile at probability `p` ∈ [0, 1], interpolating linearly
+    /// between order statistics (Hyndman & Fan type 7, R's default).
+    pub fn quantile(&self, p: f64) -> f64 {
+        let v = self.sorted_values();
+        let h = (v.len() - 1) as f64 * p.clamp(0.0, 1.0);
+        let lo = h.floor() as usize;
+        let hi = (lo + 1).min(v.len() - 1);
+        v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+    }
+
+    /// A robust spread: IQR / 1.349 (the sd for normal data), falling back to the standard
+    /// deviation and then to 1 when the data are too concentrated for the IQR.
+    pub fn robust_scale(&self) -> f64 {
+        let iqr = self.quantile(0.75) - self.quantile(0.25);
+        if iqr > 0.0 {
+            iqr / 1.349
+        } else if self.summary().variance > 0.0 {
+            self.summary().variance.sqrt()
+        } else {
+            1.0
+        }
+    }
+
     fn compute_summary(&self) -> Summary {
         let n = self.values.len();
         let (mut w_sum, mut wx) = (CompensatedSum::default(), CompensatedSum::default());
@@ -323,6 +358,15 @@ mod tests {
         let s = Sample::new(values).unwrap();
         assert!((s.summary().mean - (1e9 + 0.45)).abs() < 1e-6);
         assert!((s.summary().variance - 0.0825).abs() < 1e-6);
+    }
+
+    #[test]
+    fn quantiles_match_r_type_7() {
+        // R: quantile(c(5, 1, 4, 2, 3, 10), c(0, .25, .5, .9, 1)) = 1, 2.25, 3.5, 7.5, 10
+        let s = Sample::new(vec![5.0, 1.0, 4.0, 2.0, 3.0, 10.0]).unwrap();
+        let q: Vec<f64> = [0.0, 0.25, 0.5, 0.9, 1.0].iter().map(|&p| s.quantile(p)).collect();
+        assert_eq!(q, vec![1.0, 2.25, 3.5, 7.5, 10.0]);
+        assert!((s.robust_scale() - (4.75 - 2.25) / 1.349).abs() < 1e-15);
     }
 
     #[test]

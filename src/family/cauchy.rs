@@ -1,0 +1,326 @@
+//! Cauchy distribution.
+//!
+//! p(x | μ, γ) = 1 / (π γ (1 + ((x − μ)/γ)²)),  x ∈ ℝ; parameters `location` μ ∈ ℝ (the median)
+//! and `scale` γ > 0 (half the interquartile range). The mean and variance do not exist.
+//!
+//! Not an exponential family: every evaluation is one pass over the data, accumulating value,
+//! gradient and Hessian from the same six weighted sums of t = (x − μ)/γ and r = 1/(1 + t²).
+//! The likelihood in μ can be multimodal, so the start matters: it is the weighted median and
+//! half the weighted interquartile range, both robust to the heavy tails.
+//!
+//! When more than half of the total weight sits on one value a, the log-likelihood at μ = a
+//! behaves like (Σw − 2 w_a) ln γ and grows without bound as γ → 0: no MLE exists, and the
+//! initial estimate reports the data as degenerate (constant data being the extreme case). With
+//! at most half on every value, the MLE exists (Copas 1975).
+//!
+//! References: Johnson, Kotz & Balakrishnan, *Continuous Univariate Distributions*, vol. 1,
+//! 2nd ed., ch. 16 (§16.6, estimation); Copas, "On the unimodality of the likelihood for the
+//! Cauchy distribution", Biometrika 62 (1975).
+
+use rand::RngCore;
+use rand_distr::Distribution;
+
+use super::{degenerate, Family, ParamSpec, Support};
+use crate::data::Sample;
+use crate::error::Result;
+
+const LN_PI: f64 = 1.144_729_885_849_400_2;
+
+/// The Cauchy family, parameters (location, scale).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cauchy;
+
+impl Family for Cauchy {
+    fn name(&self) -> &'static str {
+        "cauchy"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn formula(&self) -> &'static str {
+        "p(x) = 1 / (pi scale (1 + ((x - location)/scale)^2))"
+    }
+
+    fn params(&self) -> &'static [ParamSpec] {
+        const P: [ParamSpec; 2] = [ParamSpec::real("location"), ParamSpec::positive("scale")];
+        &P
+    }
+
+    fn support(&self) -> Support {
+        Support::Real
+    }
+
+    fn min_observations(&self) -> usize {
+        2
+    }
+
+    fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
+        let d = sample.distinct();
+        let total: f64 = d.iter().map(|p| p.1).sum();
+        let (mode, heaviest) = d.iter().fold((d[0].0, 0.0), |b, &(x, w)| if w > b.1 { (x, w) } else { b });
+        if heaviest >= total {
+            return Err(degenerate(
+                self,
+                format!("all values are equal ({mode}), so the scale estimate would be 0"),
+            ));
+        }
+        if heaviest > 0.5 * total {
+            return Err(degenerate(
+                self,
+                format!(
+                    "the value {mode} carries {:.1}% of the weight (more than half), so the likelihood grows without bound as the scale goes to 0",
+                    100.0 * heaviest / total
+                ),
+            ));
+        }
+        let median = weighted_quantile(d, total, 0.5);
+        let mut scale = 0.5 * (weighted_quantile(d, total, 0.75) - weighted_quantile(d, total, 0.25));
+        if !(scale > 0.0) {
+            // Half the weight on one value can make the quartiles coincide; the mean absolute
+            // deviation from the median is then still positive.
+            scale = d.iter().map(|&(x, w)| w * (x - median).abs()).sum::<f64>() / total;
+        }
+        Ok(vec![median, scale])
+    }
+
+    fn ln_density_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64 {
+        if !x.is_finite() {
+            return f64::NEG_INFINITY;
+        }
+        let (mu, gamma) = (theta[0], theta[1]);
+        let inv_g = 1.0 / gamma;
+        let t = (x - mu) * inv_g;
+        let t2 = t * t;
+        let r = 1.0 / (1.0 + t2);
+        if let Some(g) = grad {
+            g[0] = 2.0 * t * r * inv_g;
+            g[1] = (1.0 - 2.0 * r) * inv_g;
+        }
+        if let Some(h) = hess {
+            let inv_g2 = inv_g * inv_g;
+            let a = r - 2.0 * r * r;
+            h[0] = 2.0 * a * inv_g2;
+            h[1] = -4.0 * t * r * r * inv_g2;
+            h[2] = h[1];
+            h[3] = (-1.0 - 2.0 * a) * inv_g2;
+        }
+        -LN_PI - gamma.ln() - t2.ln_1p()
+    }
+
+    fn log_likelihood(
+        &self,
+        theta: &[f64],
+        sample: &Sample,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64 {
+        let (mu, gamma) = (theta[0], theta[1]);
+        let inv_g = 1.0 / gamma;
+        let x = sample.values();
+        let s = match sample.weights() {
+            None => Sums::over(x.iter().map(|&v| (v, 1.0)), mu, inv_g),
+            Some(w) => Sums::over(
+                x.iter().zip(w).filter(|(_, &w)| w != 0.0).map(|(&v, &w)| (v, w)),
+                mu,
+                inv_g,
+            ),
+        };
+        if let Some(g) = grad {
+            g[0] = 2.0 * s.wtr * inv_g;
+            g[1] = (s.w - 2.0 * s.wr) * inv_g;
+        }
+        if let Some(h) = hess {
+            let inv_g2 = inv_g * inv_g;
+            let a = s.wr - 2.0 * s.wrr;
+            h[0] = 2.0 * a * inv_g2;
+            h[1] = -4.0 * s.wtrr * inv_g2;
+            h[2] = h[1];
+            h[3] = (-s.w - 2.0 * a) * inv_g2;
+        }
+        -s.w * (LN_PI + gamma.ln()) - s.wl
+    }
+
+    fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
+        let d = rand_distr::Cauchy::new(theta[0], theta[1]).expect("valid cauchy parameters");
+        (0..n).map(|_| d.sample(rng)).collect()
+    }
+
+    fn mean_variance(&self, _theta: &[f64]) -> (f64, f64) {
+        // Neither moment exists (E|X| = ∞); NaN, as scipy.stats.cauchy.stats reports.
+        (f64::NAN, f64::NAN)
+    }
+}
+
+/// The weighted sums of one pass, with t = (x − μ)/γ and r = 1/(1 + t²):
+/// Σw, Σw ln(1 + t²), Σw r, Σw t r, Σw r², Σw t r².
+struct Sums {
+    w: f64,
+    wl: f64,
+    wr: f64,
+    wtr: f64,
+    wrr: f64,
+    wtrr: f64,
+}
+
+impl Sums {
+    #[inline]
+    fn over(pairs: impl Iterator<Item = (f64, f64)>, mu: f64, inv_g: f64) -> Sums {
+        let mut s = Sums { w: 0.0, wl: 0.0, wr: 0.0, wtr: 0.0, wrr: 0.0, wtrr: 0.0 };
+        for (x, w) in pairs {
+            let t = (x - mu) * inv_g;
+            let t2 = t * t;
+            let r = 1.0 / (1.0 + t2);
+            let wr = w * r;
+            let wtr = wr * t;
+            s.w += w;
+            s.wl += w * t2.ln_1p();
+            s.wr += wr;
+            s.wtr += wtr;
+            s.wrr += wr * r;
+            s.wtrr += wtr * r;
+        }
+        s
+    }
+}
+
+/// The p-quantile of the weighted empirical distribution given as sorted (value, weight) pairs:
+/// the first value whose cumulative weight reaches p Σw, averaged with the next value carrying
+/// weight when it reaches it exactly (so the median of 1, 2, 3, 4 is 2.5).
+fn weighted_quantile(d: &[(f64, f64)], total: f64, p: f64) -> f64 {
+    let target = p * total;
+    let mut cum = 0.0;
+    for (i, &(x, w)) in d.iter().enumerate() {
+        cum += w;
+        if w > 0.0 && cum >= target {
+            if cum - target <= 1e-12 * total {
+                if let Some(&(next, _)) = d[i + 1..].iter().find(|p| p.1 > 0.0) {
+                    return 0.5 * (x + next);
+                }
+            }
+            return x;
+        }
+    }
+    d[d.len() - 1].0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
+        assert!((a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2), "{what}: {a} vs {b}");
+    }
+
+    /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
+    fn check_derivs(theta: &[f64], x: f64) {
+        let k = theta.len();
+        let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
+        Cauchy.ln_density_derivs(theta, x, Some(&mut g), Some(&mut h));
+        for j in 0..k {
+            // Steps relative to the scale, the natural unit of both parameters.
+            let step = 1e-5 * theta[1];
+            let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
+            tp[j] += step;
+            tm[j] -= step;
+            let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
+            let fp = Cauchy.ln_density_derivs(&tp, x, Some(&mut gp), None);
+            let fm = Cauchy.ln_density_derivs(&tm, x, Some(&mut gm), None);
+            assert_close(g[j], (fp - fm) / (2.0 * step), 1e-6, &format!("grad {j} at {x}"));
+            for i in 0..k {
+                let fd = (gp[i] - gm[i]) / (2.0 * step);
+                assert_close(h[i * k + j], fd, 1e-6, &format!("hess {i},{j} at {x}"));
+            }
+        }
+    }
+
+    #[test]
+    fn known_density_values() {
+        // scipy.stats.cauchy.logpdf(0.0, loc=0, scale=1) = -1.1447298858494002
+        let lp = Cauchy.ln_density_derivs(&[0.0, 1.0], 0.0, None, None);
+        assert!((lp + 1.144_729_885_849_400_2).abs() < 1e-15, "{lp}");
+        // scipy.stats.cauchy.logpdf(3.5, loc=1.0, scale=2.0) = -2.778860410873872
+        let lp = Cauchy.ln_density_derivs(&[1.0, 2.0], 3.5, None, None);
+        assert!((lp + 2.778_860_410_873_872).abs() < 1e-14, "{lp}");
+        let (m, v) = Cauchy.mean_variance(&[0.0, 1.0]);
+        assert!(m.is_nan() && v.is_nan());
+    }
+
+    #[test]
+    fn start_is_median_and_half_iqr() {
+        let s = Sample::new(vec![4.0, 1.0, 3.0, 2.0]).unwrap();
+        assert_eq!(Cauchy.initial_estimate(&s).unwrap(), vec![2.5, 1.0]);
+        // Weights act as frequencies: 1, 2, 2, 2, 9 has median 2 and quartiles 2 and 2, so the
+        // fallback (mean absolute deviation from the median) applies... unless more than half the
+        // weight is on 2, which 3/5 is: degenerate.
+        let w = Sample::new(vec![1.0, 2.0, 9.0]).unwrap().with_weights(vec![1.0, 3.0, 1.0]).unwrap();
+        assert!(Cauchy.initial_estimate(&w).is_err());
+        // Exactly half on one value still has an MLE.
+        let s = Sample::new(vec![0.0, 0.0, 1.0, 2.0]).unwrap();
+        assert_eq!(Cauchy.initial_estimate(&s).unwrap(), vec![0.5, 0.75]);
+        let w = Sample::new(vec![0.0, 1.0, 2.0]).unwrap().with_weights(vec![2.0, 1.0, 1.0]).unwrap();
+        assert_eq!(Cauchy.initial_estimate(&w).unwrap(), vec![0.5, 0.75]);
+    }
+
+    #[test]
+    fn quartiles_can_coincide_without_degeneracy() {
+        // Half the weight on 0 and the rest split so that both quartile targets fall inside it.
+        let d = [(-1.0, 1.0), (0.0, 2.0), (5.0, 1.0)];
+        assert_eq!(weighted_quantile(&d, 4.0, 0.25), -0.5);
+        let d = [(-1.0, 0.9), (0.0, 2.0), (5.0, 1.1)];
+        assert_eq!(weighted_quantile(&d, 4.0, 0.25), 0.0);
+        assert_eq!(weighted_quantile(&d, 4.0, 0.75), 0.0);
+        let s = Sample::new(vec![-1.0, 0.0, 5.0]).unwrap().with_weights(vec![0.9, 2.0, 1.1]).unwrap();
+        let t = Cauchy.initial_estimate(&s).unwrap();
+        assert_eq!(t[0], 0.0);
+        assert!((t[1] - (0.9 + 5.5) / 4.0).abs() < 1e-15, "{t:?}");
+    }
+
+    #[test]
+    fn degenerate_data() {
+        let s = Sample::new(vec![3.0; 4]).unwrap();
+        let e = Cauchy.initial_estimate(&s).unwrap_err();
+        assert!(e.to_string().contains("all values are equal"), "{e}");
+        let s = Sample::new(vec![1.0, 1.0, 1.0, 2.0, 50.0]).unwrap();
+        let e = Cauchy.initial_estimate(&s).unwrap_err();
+        assert!(e.to_string().contains("more than half"), "{e}");
+        // The likelihood indeed increases without bound as γ → 0 at μ = 1.
+        let a = Cauchy.log_likelihood(&[1.0, 1e-3], &s, None, None);
+        let b = Cauchy.log_likelihood(&[1.0, 1e-6], &s, None, None);
+        assert!(b > a + 6.0, "{a} {b}");
+    }
+
+    #[test]
+    fn analytic_derivatives_match_finite_differences() {
+        for &(theta, x) in &[([0.0, 1.0], 0.0), ([1.0, 2.0], 3.5), ([-3.0, 0.01], -2.9), ([1e4, 50.0], 9000.0), ([0.0, 1.0], 1.0)] {
+            check_derivs(&theta, x);
+        }
+    }
+
+    #[test]
+    fn one_pass_matches_pointwise_sum() {
+        let x = vec![0.2, -1.5, 3.0, 0.9, 12.0, -40.0];
+        let w = vec![1.0, 2.5, 0.0, 0.5, 3.0, 1.0];
+        let weighted = Sample::new(x.clone()).unwrap().with_weights(w).unwrap();
+        let plain = Sample::new(x).unwrap();
+        for (theta, s) in [([0.4, 1.3], &weighted), ([-2.0, 0.2], &weighted), ([0.4, 1.3], &plain)] {
+            let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 2], [0.0; 4], [0.0; 2], [0.0; 4]);
+            let a = Cauchy.log_likelihood(&theta, s, Some(&mut g1), Some(&mut h1));
+            let b = super::super::pointwise_log_likelihood(&Cauchy, &theta, s, Some(&mut g2), Some(&mut h2));
+            assert_close(a, b, 1e-13, "value");
+            for j in 0..2 {
+                assert_close(g1[j], g2[j], 1e-12, "grad");
+            }
+            for j in 0..4 {
+                assert_close(h1[j], h2[j], 1e-12, "hess");
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Exponential distribution, rate parameterisation.
+//!
+//! p(x | λ) = λ e^(−λx),  x ≥ 0; parameter `rate` λ > 0 (rate, not scale: the mean is 1/λ).
+//! The support is closed at 0: x = 0 is a valid observation with density λ.
+//!
+//! Exponential family with sufficient statistics (Σw, x̄): O(1) per evaluation. The MLE is
+//! closed form, λ̂ = 1/x̄; it does not exist when every value is 0 (x̄ = 0, λ̂ = ∞).
+//!
+//! Reference: Johnson, Kotz & Balakrishnan, *Continuous Univariate Distributions*, vol. 1,
+//! 2nd ed., ch. 19 (§19.4, estimation).
+
+use rand::RngCore;
+use rand_distr::Distribution;
+
+use super::{degenerate, Family, ParamSpec, Support};
+use crate::data::Sample;
+use crate::error::Result;
+
+/// The exponential family, parameter (rate).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Exponential;
+
+impl Family for Exponential {
+    fn name(&self) -> &'static str {
+        "exponential"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["exp"]
+    }
+
+    fn formula(&self) -> &'static str {
+        "p(x) = rate exp(-rate x)"
+    }
+
+    fn params(&self) -> &'static [ParamSpec] {
+        const P: [ParamSpec; 1] = [ParamSpec::positive("rate")];
+        &P
+    }
+
+    fn support(&self) -> Support {
+        Support::NonNegative
+    }
+
+    fn min_observations(&self) -> usize {
+        1
+    }
+
+    fn has_closed_form(&self) -> bool {
+        true
+    }
+
+    fn uses_sufficient_statistics(&self) -> bool {
+        true
+    }
+
+    fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
+        let s = sample.summary();
+        if !(s.mean > 0.0) {
+            return Err(degenerate(
+                self,
+                "all values are 0, so the rate estimate would be infinite",
+            ));
+        }
+        Ok(vec![1.0 / s.mean])
+    }
+
+    fn ln_density_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64 {
+        if !(x >= 0.0) {
+            return f64::NEG_INFINITY;
+        }
+        let rate = theta[0];
+        if let Some(g) = grad {
+            g[0] = 1.0 / rate - x;
+        }
+        if let Some(h) = hess {
+            h[0] = -1.0 / (rate * rate);
+        }
+        rate.ln() - rate * x
+    }
+
+    fn log_likelihood(
+        &self,
+        theta: &[f64],
+        sample: &Sample,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64 {
+        let s = sample.summary();
+        if !(s.min >= 0.0) {
+            return f64::NEG_INFINITY;
+        }
+        let (w, rate) = (s.total_weight, theta[0]);
+        if let Some(g) = grad {
+            g[0] = w * (1.0 / rate - s.mean);
+        }
+        if let Some(h) = hess {
+            h[0] = -w / (rate * rate);
+        }
+        w * (rate.ln() - rate * s.mean)
+    }
+
+    fn closed_form(&self, sample: &Sample) -> Option<Vec<f64>> {
+        self.initial_estimate(sample).ok()
+    }
+
+    fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
+        let d = rand_distr::Exp::new(theta[0]).expect("valid exponential parameters");
+        (0..n).map(|_| d.sample(rng)).collect()
+    }
+
+    fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
+        (1.0 / theta[0], 1.0 / (theta[0] * theta[0]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
+        assert!((a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2), "{what}: {a} vs {b}");
+    }
+
+    /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
+    fn check_derivs(theta: &[f64], x: f64) {
+        let k = theta.len();
+        let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
+        Exponential.ln_density_derivs(theta, x, Some(&mut g), Some(&mut h));
+        for j in 0..k {
+            let step = 1e-5 * theta[j].abs().max(1.0);
+            let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
+            tp[j] += step;
+            tm[j] -= step;
+            let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
+            let fp = Exponential.ln_density_derivs(&tp, x, Some(&mut gp), None);
+            let fm = Exponential.ln_density_derivs(&tm, x, Some(&mut gm), None);
+            assert_close(g[j], (fp - fm) / (2.0 * step), 1e-6, &format!("grad {j} at {x}"));
+            for i in 0..k {
+                let fd = (gp[i] - gm[i]) / (2.0 * step);
+                assert_close(h[i * k + j], fd, 1e-6, &format!("hess {i},{j} at {x}"));
+            }
+        }
+    }
+
+    #[test]
+    fn known_density_values() {
+        // scipy.stats.expon.logpdf(0.0, scale=1/2.5) = 0.916290731874155 (= ln 2.5: x = 0 is in
+        // the support).
+        let lp = Exponential.ln_density_derivs(&[2.5], 0.0, None, None);
+        assert!((lp - 0.916_290_731_874_155).abs() < 1e-15, "{lp}");
+        // scipy.stats.expon.logpdf(1.7, scale=1/2.5) = -3.333709268125845
+        let lp = Exponential.ln_density_derivs(&[2.5], 1.7, None, None);
+        assert!((lp + 3.333_709_268_125_845).abs() < 1e-14, "{lp}");
+        assert_eq!(Exponential.ln_density_derivs(&[2.5], -1e-9, None, None), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn closed_form_is_reciprocal_mean() {
+        let s = Sample::new(vec![0.0, 1.0, 2.0, 5.0]).unwrap();
+        let t = Exponential.closed_form(&s).unwrap();
+        assert_eq!(t, vec![0.5]);
+        let mut g = [0.0];
+        Exponential.log_likelihood(&t, &s, Some(&mut g), None);
+        assert!(g[0].abs() < 1e-14);
+        // One observation suffices.
+        let s = Sample::new(vec![4.0]).unwrap();
+        assert_eq!(Exponential.closed_form(&s).unwrap(), vec![0.25]);
+    }
+
+    #[test]
+    fn all_zero_data_is_degenerate() {
+        let s = Sample::new(vec![0.0; 3]).unwrap();
+        let e = Exponential.initial_estimate(&s).unwrap_err();
+        assert!(e.to_string().contains("all values are 0"), "{e}");
+        assert!(Exponential.closed_form(&s).is_none());
+        // Constant but non-zero data are fine.
+        let s = Sample::new(vec![2.0; 3]).unwrap();
+        assert_eq!(Exponential.closed_form(&s).unwrap(), vec![0.5]);
+    }
+
+    #[test]
+    fn analytic_derivatives_match_finite_differences() {
+        for &(theta, x) in &[([2.5], 0.0), ([2.5], 1.7), ([1e-3], 2500.0), ([40.0], 0.01)] {
+            check_derivs(&theta, x);
+        }
+    }
+
+    #[test]
+    fn sufficient_statistics_match_pointwise_sum() {
+        let s = Sample::new(vec![0.0, 1.5, 3.0, 0.9, 12.0])
+            .unwrap()
+            .with_weights(vec![1.0, 2.5, 0.0, 0.5, 3.0])
+            .unwrap();
+        let theta = [0.3];
+        let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 1], [0.0; 1], [0.0; 1], [0.0; 1]);
+        let a = Exponential.log_likelihood(&theta, &s, Some(&mut g1), Some(&mut h1));
+        let b = super::super::pointwise_log_likelihood(&Exponential, &theta, &s, Some(&mut g2), Some(&mut h2));
+        assert_close(a, b, 1e-13, "value");
+        assert_close(g1[0], g2[0], 1e-12, "grad");
+        assert_close(h1[0], h2[0], 1e-12, "hess");
+    }
+}

@@ -1,0 +1,233 @@
+//! Log-normal distribution.
+//!
+//! p(x | μ, σ) = exp(−(ln x − μ)² / (2σ²)) / (x σ √(2π)),  x > 0; parameters `meanlog` μ ∈ ℝ
+//! and `sdlog` σ > 0, the mean and standard deviation of ln x (not of x).
+//!
+//! Exponential family: ln x is normal, so the log-likelihood depends on the data only through
+//! Σw, the weighted mean of ln x and the biased variance of ln x (both in [`Summary`]); every
+//! evaluation after the first pass is O(1). The MLE is closed form: μ̂ = mean(ln x),
+//! σ̂ = sd(ln x) with divisor n, not n − 1. It does not exist when all values are equal.
+//!
+//! Reference: Johnson, Kotz & Balakrishnan, *Continuous Univariate Distributions*, vol. 1,
+//! 2nd ed., ch. 14 (§14.5, maximum likelihood estimation).
+//!
+//! [`Summary`]: crate::data::Summary
+
+use rand::RngCore;
+use rand_distr::Distribution;
+
+use super::{degenerate, Family, ParamSpec, Support};
+use crate::data::Sample;
+use crate::error::Result;
+
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// The log-normal family, parameters (meanlog, sdlog).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogNormal;
+
+impl Family for LogNormal {
+    fn name(&self) -> &'static str {
+        "lognormal"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["lnorm", "log_normal"]
+    }
+
+    fn formula(&self) -> &'static str {
+        "p(x) = exp(-(ln x - meanlog)^2 / (2 sdlog^2)) / (x sdlog sqrt(2 pi))"
+    }
+
+    fn params(&self) -> &'static [ParamSpec] {
+        const P: [ParamSpec; 2] = [ParamSpec::real("meanlog"), ParamSpec::positive("sdlog")];
+        &P
+    }
+
+    fn support(&self) -> Support {
+        Support::Positive
+    }
+
+    fn min_observations(&self) -> usize {
+        2
+    }
+
+    fn has_closed_form(&self) -> bool {
+        true
+    }
+
+    fn uses_sufficient_statistics(&self) -> bool {
+        true
+    }
+
+    fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
+        let s = sample.summary();
+        if s.min == s.max || !(s.variance_ln > 0.0) {
+            return Err(degenerate(
+                self,
+                format!("all values are equal ({}), so the sdlog estimate would be 0", s.min),
+            ));
+        }
+        Ok(vec![s.mean_ln, s.variance_ln.sqrt()])
+    }
+
+    fn ln_density_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64 {
+        if !(x > 0.0) {
+            return f64::NEG_INFINITY;
+        }
+        let (mu, sigma) = (theta[0], theta[1]);
+        let lx = x.ln();
+        let d = lx - mu;
+        let inv_s2 = 1.0 / (sigma * sigma);
+        if let Some(g) = grad {
+            g[0] = d * inv_s2;
+            g[1] = (d * d * inv_s2 - 1.0) / sigma;
+        }
+        if let Some(h) = hess {
+            h[0] = -inv_s2;
+            h[1] = -2.0 * d * inv_s2 / sigma;
+            h[2] = h[1];
+            h[3] = (1.0 - 3.0 * d * d * inv_s2) * inv_s2;
+        }
+        -lx - LN_SQRT_2PI - sigma.ln() - 0.5 * d * d * inv_s2
+    }
+
+    fn log_likelihood(
+        &self,
+        theta: &[f64],
+        sample: &Sample,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> f64 {
+        let s = sample.summary();
+        if !(s.min > 0.0) {
+            return f64::NEG_INFINITY;
+        }
+        let (w, mu, sigma) = (s.total_weight, theta[0], theta[1]);
+        let dm = s.mean_ln - mu;
+        // Mean squared deviation of ln x from μ: s²(ln x) + (mean ln x − μ)².
+        let msd = s.variance_ln + dm * dm;
+        let inv_s2 = 1.0 / (sigma * sigma);
+        if let Some(g) = grad {
+            g[0] = w * dm * inv_s2;
+            g[1] = w * (msd * inv_s2 - 1.0) / sigma;
+        }
+        if let Some(h) = hess {
+            h[0] = -w * inv_s2;
+            h[1] = -2.0 * w * dm * inv_s2 / sigma;
+            h[2] = h[1];
+            h[3] = w * (1.0 - 3.0 * msd * inv_s2) * inv_s2;
+        }
+        w * (-s.mean_ln - LN_SQRT_2PI - sigma.ln() - 0.5 * msd * inv_s2)
+    }
+
+    fn closed_form(&self, sample: &Sample) -> Option<Vec<f64>> {
+        self.initial_estimate(sample).ok()
+    }
+
+    fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
+        let d = rand_distr::LogNormal::new(theta[0], theta[1]).expect("valid lognormal parameters");
+        (0..n).map(|_| d.sample(rng)).collect()
+    }
+
+    fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
+        let (mu, s2) = (theta[0], theta[1] * theta[1]);
+        // Var = (e^{σ²} − 1) e^{2μ + σ²}; expm1 keeps digits for small σ.
+        ((mu + 0.5 * s2).exp(), s2.exp_m1() * (2.0 * mu + s2).exp())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
+        assert!((a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2), "{what}: {a} vs {b}");
+    }
+
+    /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
+    fn check_derivs(theta: &[f64], x: f64) {
+        let k = theta.len();
+        let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
+        LogNormal.ln_density_derivs(theta, x, Some(&mut g), Some(&mut h));
+        for j in 0..k {
+            let step = 1e-5 * theta[j].abs().max(1.0);
+            let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
+            tp[j] += step;
+            tm[j] -= step;
+            let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
+            let fp = LogNormal.ln_density_derivs(&tp, x, Some(&mut gp), None);
+            let fm = LogNormal.ln_density_derivs(&tm, x, Some(&mut gm), None);
+            assert_close(g[j], (fp - fm) / (2.0 * step), 1e-6, &format!("grad {j} at {x}"));
+            for i in 0..k {
+                let fd = (gp[i] - gm[i]) / (2.0 * step);
+                assert_close(h[i * k + j], fd, 1e-6, &format!("hess {i},{j} at {x}"));
+            }
+        }
+    }
+
+    #[test]
+    fn known_density_values() {
+        // scipy.stats.lognorm.logpdf(2.5, s=0.75, scale=exp(0.3)) = -1.885159873688364
+        let lp = LogNormal.ln_density_derivs(&[0.3, 0.75], 2.5, None, None);
+        assert!((lp + 1.885_159_873_688_364).abs() < 1e-14, "{lp}");
+        // scipy.stats.lognorm.logpdf(1e-3, s=2.0, scale=exp(-1.0)) = 0.9329730106748562
+        let lp = LogNormal.ln_density_derivs(&[-1.0, 2.0], 1e-3, None, None);
+        assert!((lp - 0.932_973_010_674_856_2).abs() < 1e-14, "{lp}");
+        assert_eq!(LogNormal.ln_density_derivs(&[0.0, 1.0], 0.0, None, None), f64::NEG_INFINITY);
+        assert_eq!(LogNormal.ln_density_derivs(&[0.0, 1.0], -2.0, None, None), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn closed_form_is_mean_and_biased_sd_of_ln_x() {
+        let e = std::f64::consts::E;
+        let s = Sample::new(vec![1.0, e, e * e, e * e * e]).unwrap();
+        let t = LogNormal.closed_form(&s).unwrap();
+        assert!((t[0] - 1.5).abs() < 1e-15);
+        assert!((t[1] - 1.25f64.sqrt()).abs() < 1e-15);
+        // The score vanishes there.
+        let mut g = [0.0; 2];
+        LogNormal.log_likelihood(&t, &s, Some(&mut g), None);
+        assert!(g[0].abs() < 1e-12 && g[1].abs() < 1e-12, "{g:?}");
+    }
+
+    #[test]
+    fn constant_data_is_degenerate() {
+        let s = Sample::new(vec![0.7; 5]).unwrap();
+        let e = LogNormal.initial_estimate(&s).unwrap_err();
+        assert!(e.to_string().contains("all values are equal"), "{e}");
+        assert!(LogNormal.closed_form(&s).is_none());
+    }
+
+    #[test]
+    fn analytic_derivatives_match_finite_differences() {
+        for &(theta, x) in &[([0.3, 0.75], 2.5), ([-1.0, 2.0], 1e-3), ([5.0, 0.2], 150.0), ([0.0, 1.0], 1.0)] {
+            check_derivs(&theta, x);
+        }
+    }
+
+    #[test]
+    fn sufficient_statistics_match_pointwise_sum() {
+        let s = Sample::new(vec![0.2, 1.5, 3.0, 0.9, 12.0])
+            .unwrap()
+            .with_weights(vec![1.0, 2.5, 0.0, 0.5, 3.0])
+            .unwrap();
+        let theta = [0.4, 1.3];
+        let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 2], [0.0; 4], [0.0; 2], [0.0; 4]);
+        let a = LogNormal.log_likelihood(&theta, &s, Some(&mut g1), Some(&mut h1));
+        let b = super::super::pointwise_log_likelihood(&LogNormal, &theta, &s, Some(&mut g2), Some(&mut h2));
+        assert_close(a, b, 1e-13, "value");
+        for j in 0..2 {
+            assert_close(g1[j], g2[j], 1e-12, "grad");
+        }
+        for j in 0..4 {
+            assert_close(h1[j], h2[j], 1e-12, "hess");
+        }
+    }
+}

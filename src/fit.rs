@@ -1,0 +1,440 @@
+//! Fitting: start → optimise → certify.
+//!
+//! [`fit`] validates the sample against the family (support, integrality, size), takes the
+//! closed-form MLE or the family's robust initial estimate as the start, minimises the cross
+//! entropy in unconstrained coordinates, and then *certifies* the result independently of the
+//! optimizer's own verdict: the mean score must be zero to tolerance, the Hessian there must be
+//! positive definite, and no parameter may have run off to the edge of its domain. Only then is
+//! the fit `converged`. Standard errors come from the observed information (the analytic
+//! Hessian of the log-likelihood) at θ̂.
+
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+
+use crate::data::Sample;
+use crate::error::{ErrorKind, Result};
+use crate::family::{check_params, Family, MAX_PARAMS};
+use crate::objective::CrossEntropy;
+use crate::optim::{self, max_abs, Method, Objective, Termination};
+
+/// Default tolerance on ‖mean score‖∞ in the scale-free optimisation coordinates.
+pub const DEFAULT_GTOL: f64 = 1e-9;
+
+/// |u| beyond which a parameter has moved by a factor e³⁰ ≈ 1e13 (or 30 spreads) from a robust
+/// start: it is running off to the boundary, not converging.
+const RUNAWAY: f64 = 30.0;
+
+/// How to fit.
+#[derive(Debug, Clone)]
+pub struct FitOptions {
+    /// Optimisation method.
+    pub method: Method,
+    /// Tolerance on the ∞-norm of the mean score in optimisation coordinates.
+    pub gtol: f64,
+    /// Iteration cap; `None` for the method's default.
+    pub max_iterations: Option<usize>,
+    /// Parameters held fixed, by name.
+    pub fixed: Vec<(String, f64)>,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions { method: Method::Newton, gtol: DEFAULT_GTOL, max_iterations: None, fixed: Vec::new() }
+    }
+}
+
+/// Parameter values by name, in the family's order; serialised as a JSON object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParamMap(pub Vec<(String, f64)>);
+
+impl ParamMap {
+    /// The value of parameter `name`.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+
+    /// The values in order.
+    pub fn values(&self) -> Vec<f64> {
+        self.0.iter().map(|(_, v)| *v).collect()
+    }
+}
+
+impl Serialize for ParamMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ParamMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ParamMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of parameter names to numbers")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> std::result::Result<ParamMap, A::Error> {
+                let mut v = Vec::new();
+                while let Some((k, x)) = a.next_entry::<String, f64>()? {
+                    v.push((k, x));
+                }
+                Ok(ParamMap(v))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+/// A fitted model and the evidence that it is the maximum-likelihood estimate.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Fit {
+    /// Canonical family name.
+    pub family: String,
+    /// θ̂ by name, in the family's order (fixed parameters included at their values).
+    pub params: ParamMap,
+    /// Number of observations.
+    pub n: usize,
+    /// Mean negative log-likelihood −(1/W) Σ wᵢ ln p(xᵢ | θ̂), in nats per observation: the
+    /// Monte Carlo estimate of the cross entropy H(p*, p_θ̂).
+    pub cross_entropy: f64,
+    /// Total log-likelihood Σ wᵢ ln p(xᵢ | θ̂) (natural log).
+    pub log_likelihood: f64,
+    /// Akaike information criterion 2k − 2ℓ (k = free parameters).
+    pub aic: f64,
+    /// Bayesian information criterion k ln n − 2ℓ.
+    pub bic: f64,
+    /// True only when the certificate holds: score zero to tolerance, Hessian positive definite,
+    /// no parameter at the boundary.
+    pub converged: bool,
+    /// Why the optimisation stopped (after certification).
+    pub termination: Termination,
+    /// Optimizer iterations.
+    pub iterations: usize,
+    /// ‖mean score‖∞ at θ̂ in the scale-free optimisation coordinates (see `objective.rs`).
+    pub score_norm: f64,
+    /// Standard errors from the observed information, by name (free parameters only);
+    /// `None` when the information matrix is not invertible.
+    pub std_errors: Option<ParamMap>,
+    /// The optimisation method used.
+    pub method: Method,
+    /// Names of parameters held fixed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<String>,
+    /// Remarks a user should read: boundary estimates, missing standard errors, …
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+impl Fit {
+    /// The estimated parameter values in the family's order.
+    pub fn theta(&self) -> Vec<f64> {
+        self.params.values()
+    }
+}
+
+/// Check that the sample is something `family` can be fitted to.
+///
+/// # Errors
+/// [`ErrorKind::OutsideSupport`], [`ErrorKind::NotInteger`], [`ErrorKind::TooFewObservations`].
+pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
+    let support = family.support();
+    let values = sample.values();
+    let outside = values.iter().filter(|&&x| !support.contains(x)).count();
+    if outside > 0 {
+        let index = values.iter().position(|&x| !support.contains(x)).unwrap_or(0);
+        return Err(ErrorKind::OutsideSupport {
+            family: family.name().into(),
+            support: support.describe().into(),
+            value: values[index],
+            at: sample.location(index),
+            index,
+            count: outside,
+        }
+        .into());
+    }
+    if support.is_discrete() {
+        let bad = values.iter().filter(|x| x.fract() != 0.0).count();
+        if bad > 0 {
+            let index = values.iter().position(|x| x.fract() != 0.0).unwrap_or(0);
+            return Err(ErrorKind::NotInteger {
+                family: family.name().into(),
+                value: values[index],
+                at: sample.location(index),
+                count: bad,
+            }
+            .into());
+        }
+    }
+    let effective = (0..sample.len()).filter(|&i| sample.weight(i) > 0.0).count();
+    if effective < family.min_observations() {
+        return Err(ErrorKind::TooFewObservations {
+            family: family.name().into(),
+            needed: family.min_observations(),
+            got: effective,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Fit `family` to `sample` by maximum likelihood.
+///
+/// # Errors
+/// Validation errors (see [`validate`]), [`ErrorKind::Degenerate`] when the MLE does not exist
+/// for these data, [`ErrorKind::InvalidOption`] for unknown or invalid fixed parameters. A run
+/// that does not converge is *not* an error: it returns a `Fit` with `converged: false`.
+pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result<Fit> {
+    validate(family, sample)?;
+    let specs = family.params();
+    let k = specs.len();
+    let fixed = resolve_fixed(family, &options.fixed)?;
+
+    let mut theta0 = match family.closed_form(sample) {
+        Some(t) if fixed.iter().all(Option::is_none) => t,
+        _ => family.initial_estimate(sample)?,
+    };
+    for (j, v) in fixed.iter().enumerate() {
+        if let Some(v) = v {
+            theta0[j] = *v;
+        }
+    }
+    if check_params(family, &theta0).is_err() {
+        return Err(ErrorKind::Degenerate {
+            family: family.name().into(),
+            reason: format!("no valid starting point (initial estimate {theta0:?})"),
+        }
+        .into());
+    }
+
+    let objective = CrossEntropy::new(family, sample, &theta0, &fixed, sample.robust_scale());
+    let u0 = vec![0.0; objective.dim()];
+    let opt = optim::Options {
+        gtol: options.gtol,
+        max_iterations: options.max_iterations.unwrap_or(options.method.default_max_iterations()),
+    };
+    let outcome = if objective.dim() == 0 {
+        optim::Outcome {
+            x: vec![],
+            value: objective.value(&[]),
+            gradient: vec![],
+            iterations: 0,
+            evaluations: 1,
+            termination: Termination::GradientTolerance,
+        }
+    } else {
+        optim::minimize(options.method, &objective, &u0, &opt)
+    };
+
+    // Certification, independent of the method: recompute score and Hessian at θ̂.
+    let theta = objective.natural(&outcome.x);
+    let m = objective.dim();
+    let mut gu = vec![0.0; m];
+    let mut hu = vec![0.0; m * m];
+    let value = objective.value_gradient_hessian(&outcome.x, &mut gu, &mut hu);
+    let score_norm = max_abs(&gu);
+    let mut termination = outcome.termination;
+    let mut notes = Vec::new();
+    if !value.is_finite() {
+        termination = Termination::NonFinite;
+    }
+    if termination == Termination::GradientTolerance && m > 0 && DMatrix::from_row_slice(m, m, &hu).cholesky().is_none() {
+        termination = Termination::NotAMinimum;
+        notes.push("the Hessian at the stationary point is not positive definite (a saddle point or a flat direction)".into());
+    }
+    if let Some(note) = family.boundary_note(&theta) {
+        termination = Termination::Boundary;
+        notes.push(note);
+    } else if let Some(a) = outcome.x.iter().position(|u| u.abs() > RUNAWAY) {
+        termination = Termination::Boundary;
+        notes.push(format!(
+            "{} ran off towards the edge of its domain ({} = {:e}): the likelihood has no maximum here",
+            specs[objective.free()[a]].name,
+            specs[objective.free()[a]].name,
+            theta[objective.free()[a]]
+        ));
+    }
+    let converged = termination == Termination::GradientTolerance;
+    match termination {
+        Termination::MaxIterations => notes.push(format!(
+            "stopped after {} iterations with |score| = {score_norm:.3e} > {:.1e}",
+            outcome.iterations, options.gtol
+        )),
+        Termination::NoProgress => notes.push(format!(
+            "the line search could not decrease the cross entropy further; |score| = {score_norm:.3e}"
+        )),
+        _ => {}
+    }
+
+    let w = objective.total_weight();
+    let log_likelihood = -value * w;
+    let n = sample.len();
+    let free_count = m as f64;
+    let std_errors = standard_errors(family, sample, &theta, objective.free());
+    if std_errors.is_none() && value.is_finite() {
+        notes.push("standard errors unavailable: the observed information matrix is singular".into());
+    }
+    let fixed_names: Vec<String> =
+        specs.iter().zip(&fixed).filter(|(_, f)| f.is_some()).map(|(s, _)| s.name.to_string()).collect();
+    Ok(Fit {
+        family: family.name().into(),
+        params: ParamMap(specs.iter().zip(&theta).map(|(s, v)| (s.name.to_string(), *v)).collect()),
+        n,
+        cross_entropy: value,
+        log_likelihood,
+        aic: 2.0 * free_count - 2.0 * log_likelihood,
+        bic: free_count * (n as f64).ln() - 2.0 * log_likelihood,
+        converged,
+        termination,
+        iterations: outcome.iterations,
+        score_norm,
+        std_errors: std_errors.map(|se| {
+            ParamMap(objective.free().iter().zip(se).map(|(&j, v)| (specs[j].name.to_string(), v)).collect())
+        }),
+        method: options.method,
+        fixed: fixed_names,
+        notes,
+    })
+    .map(|f| {
+        debug_assert_eq!(f.params.0.len(), k);
+        f
+    })
+}
+
+/// √diag of the inverse observed information (−∇²ℓ over the free parameters), natural scale.
+fn standard_errors(family: &dyn Family, sample: &Sample, theta: &[f64], free: &[usize]) -> Option<Vec<f64>> {
+    let k = theta.len();
+    let m = free.len();
+    if m == 0 {
+        return None;
+    }
+    let mut g = [0.0; MAX_PARAMS];
+    let mut h = [0.0; MAX_PARAMS * MAX_PARAMS];
+    family.log_likelihood(theta, sample, Some(&mut g[..k]), Some(&mut h[..k * k]));
+    let info = DMatrix::from_fn(m, m, |a, b| -h[free[a] * k + free[b]]);
+    let cov = info.cholesky()?.inverse();
+    let se: Vec<f64> = (0..m).map(|a| cov[(a, a)].sqrt()).collect();
+    se.iter().all(|v| v.is_finite()).then_some(se)
+}
+
+fn resolve_fixed(family: &dyn Family, fixed: &[(String, f64)]) -> Result<Vec<Option<f64>>> {
+    let specs = family.params();
+    let mut out = vec![None; specs.len()];
+    let names = || specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ");
+    for (name, value) in fixed {
+        let Some(j) = specs.iter().position(|s| s.name == name) else {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!("{} has no parameter {name:?}; its parameters are: {}", family.name(), names()),
+            }
+            .into());
+        };
+        let mut probe: Vec<f64> = specs
+            .iter()
+            .map(|s| match s.constraint {
+                crate::family::Constraint::UnitInterval => 0.5,
+                _ => 1.0,
+            })
+            .collect();
+        probe[j] = *value;
+        if check_params(family, &probe).is_err() {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!("{name} = {value} is outside its domain for {}", family.name()),
+            }
+            .into());
+        }
+        out[j] = Some(*value);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::gamma::Gamma;
+    use crate::family::normal::Normal;
+
+    #[test]
+    fn normal_fit_is_the_closed_form_and_certified() {
+        let s = Sample::new(vec![1.0, 2.0, 4.0, 7.0]).unwrap();
+        let f = fit(&Normal, &s, &FitOptions::default()).unwrap();
+        assert!(f.converged);
+        assert_eq!(f.termination, Termination::GradientTolerance);
+        assert_eq!(f.params.get("mean"), Some(3.5));
+        let sd = (5.25f64).sqrt();
+        assert!((f.params.get("sd").unwrap() - sd).abs() < 1e-14);
+        // ℓ = −n/2 (ln 2π + 1) − n ln σ̂
+        let ll = -2.0 * ((2.0 * std::f64::consts::PI).ln() + 1.0) - 4.0 * sd.ln();
+        assert!((f.log_likelihood - ll).abs() < 1e-12);
+        assert!((f.cross_entropy + ll / 4.0).abs() < 1e-13);
+        // Observed information of the normal at the MLE: se(μ) = σ/√n, se(σ) = σ/√(2n).
+        let se = f.std_errors.unwrap();
+        assert!((se.get("mean").unwrap() - sd / 2.0).abs() < 1e-12);
+        assert!((se.get("sd").unwrap() - sd / 8f64.sqrt()).abs() < 1e-12);
+        assert!((f.aic - (4.0 - 2.0 * ll)).abs() < 1e-12);
+        assert!((f.bic - (2.0 * 4f64.ln() - 2.0 * ll)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn all_methods_reach_the_same_gamma_optimum() {
+        let s = Sample::new(vec![0.8, 1.9, 2.4, 0.3, 5.2, 1.1, 3.3, 0.9]).unwrap();
+        let reference = fit(&Gamma, &s, &FitOptions::default()).unwrap();
+        assert!(reference.converged);
+        for method in [Method::Lbfgs, Method::GradientDescent] {
+            // Start away from the optimum by fixing nothing but using a cruder initial point:
+            let f = fit(&Gamma, &s, &FitOptions { method, ..Default::default() }).unwrap();
+            assert!(f.converged, "{method:?}: {:?}", f.termination);
+            for (a, b) in f.theta().iter().zip(reference.theta()) {
+                assert!(((a - b) / b).abs() < 1e-7, "{method:?}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_parameters_are_held_and_not_counted() {
+        let s = Sample::new(vec![1.0, 2.0, 4.0, 7.0]).unwrap();
+        let opts = FitOptions { fixed: vec![("sd".into(), 2.0)], ..Default::default() };
+        let f = fit(&Normal, &s, &opts).unwrap();
+        assert!(f.converged);
+        assert!((f.params.get("mean").unwrap() - 3.5).abs() < 1e-12);
+        assert_eq!(f.params.get("sd"), Some(2.0));
+        assert_eq!(f.fixed, vec!["sd".to_string()]);
+        assert!((f.aic - (2.0 - 2.0 * f.log_likelihood)).abs() < 1e-12);
+        assert!(f.std_errors.unwrap().get("sd").is_none());
+        let bad = FitOptions { fixed: vec![("sigma".into(), 2.0)], ..Default::default() };
+        let e = fit(&Normal, &s, &bad).unwrap_err();
+        assert!(e.to_string().contains("mean, sd"), "{e}");
+        let bad = FitOptions { fixed: vec![("sd".into(), -1.0)], ..Default::default() };
+        assert!(fit(&Normal, &s, &bad).is_err());
+    }
+
+    #[test]
+    fn validation_errors() {
+        let s = Sample::new(vec![1.0, -2.0, 3.0, -4.0]).unwrap();
+        let e = fit(&Gamma, &s, &FitOptions::default()).unwrap_err();
+        match e.kind() {
+            ErrorKind::OutsideSupport { index, count, value, .. } => {
+                assert_eq!((*index, *count, *value), (1, 2, -2.0));
+            }
+            k => panic!("{k:?}"),
+        }
+        let s = Sample::new(vec![1.0]).unwrap();
+        let e = fit(&Normal, &s, &FitOptions::default()).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::TooFewObservations { needed: 2, got: 1, .. }));
+    }
+
+    #[test]
+    fn iteration_cap_is_not_converged() {
+        let s = Sample::new(vec![0.8, 1.9, 2.4, 0.3, 5.2, 1.1, 3.3, 0.9]).unwrap();
+        // Start gradient descent at the gamma initial estimate with a zero tolerance: it cannot
+        // certify within 1 iteration.
+        let opts = FitOptions { method: Method::GradientDescent, gtol: 0.0, max_iterations: Some(1), ..Default::default() };
+        let f = fit(&Gamma, &s, &opts).unwrap();
+        assert!(!f.converged);
+        assert_eq!(f.termination, Termination::MaxIterations);
+        assert!(f.notes.iter().any(|n| n.contains("stopped after 1 iterations")));
+    }
+}
