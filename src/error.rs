@@ -20,7 +20,11 @@ pub struct Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: line {}, column {}", self.source, self.line, self.column)
+        write!(
+            f,
+            "{}: line {}, column {}",
+            self.source, self.line, self.column
+        )
     }
 }
 

@@ -39,7 +39,12 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions { method: Method::Newton, gtol: DEFAULT_GTOL, max_iterations: None, fixed: Vec::new() }
+        FitOptions {
+            method: Method::Newton,
+            gtol: DEFAULT_GTOL,
+            max_iterations: None,
+            fixed: Vec::new(),
+        }
     }
 }
 
@@ -78,7 +83,10 @@ impl<'de> Deserialize<'de> for ParamMap {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an object of parameter names to numbers")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> std::result::Result<ParamMap, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<ParamMap, A::Error> {
                 let mut v = Vec::new();
                 while let Some((k, x)) = a.next_entry::<String, f64>()? {
                     v.push((k, x));
@@ -146,7 +154,10 @@ pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
     let values = sample.values();
     let outside = values.iter().filter(|&&x| !support.contains(x)).count();
     if outside > 0 {
-        let index = values.iter().position(|&x| !support.contains(x)).unwrap_or(0);
+        let index = values
+            .iter()
+            .position(|&x| !support.contains(x))
+            .unwrap_or(0);
         return Err(ErrorKind::OutsideSupport {
             family: family.name().into(),
             support: support.describe().into(),
@@ -170,7 +181,9 @@ pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
             .into());
         }
     }
-    let effective = (0..sample.len()).filter(|&i| sample.weight(i) > 0.0).count();
+    let effective = (0..sample.len())
+        .filter(|&i| sample.weight(i) > 0.0)
+        .count();
     if effective < family.min_observations() {
         return Err(ErrorKind::TooFewObservations {
             family: family.name().into(),
@@ -215,7 +228,9 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     let u0 = vec![0.0; objective.dim()];
     let opt = optim::Options {
         gtol: options.gtol,
-        max_iterations: options.max_iterations.unwrap_or(options.method.default_max_iterations()),
+        max_iterations: options
+            .max_iterations
+            .unwrap_or(options.method.default_max_iterations()),
     };
     let outcome = if objective.dim() == 0 {
         optim::Outcome {
@@ -242,7 +257,10 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     if !value.is_finite() {
         termination = Termination::NonFinite;
     }
-    if termination == Termination::GradientTolerance && m > 0 && DMatrix::from_row_slice(m, m, &hu).cholesky().is_none() {
+    if termination == Termination::GradientTolerance
+        && m > 0
+        && DMatrix::from_row_slice(m, m, &hu).cholesky().is_none()
+    {
         termination = Termination::NotAMinimum;
         notes.push("the Hessian at the stationary point is not positive definite (a saddle point or a flat direction)".into());
     }
@@ -276,13 +294,25 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     let free_count = m as f64;
     let std_errors = standard_errors(family, sample, &theta, objective.free());
     if std_errors.is_none() && value.is_finite() {
-        notes.push("standard errors unavailable: the observed information matrix is singular".into());
+        notes.push(
+            "standard errors unavailable: the observed information matrix is singular".into(),
+        );
     }
-    let fixed_names: Vec<String> =
-        specs.iter().zip(&fixed).filter(|(_, f)| f.is_some()).map(|(s, _)| s.name.to_string()).collect();
+    let fixed_names: Vec<String> = specs
+        .iter()
+        .zip(&fixed)
+        .filter(|(_, f)| f.is_some())
+        .map(|(s, _)| s.name.to_string())
+        .collect();
     Ok(Fit {
         family: family.name().into(),
-        params: ParamMap(specs.iter().zip(&theta).map(|(s, v)| (s.name.to_string(), *v)).collect()),
+        params: ParamMap(
+            specs
+                .iter()
+                .zip(&theta)
+                .map(|(s, v)| (s.name.to_string(), *v))
+                .collect(),
+        ),
         n,
         cross_entropy: value,
         log_likelihood,
@@ -293,7 +323,14 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
         iterations: outcome.iterations,
         score_norm,
         std_errors: std_errors.map(|se| {
-            ParamMap(objective.free().iter().zip(se).map(|(&j, v)| (specs[j].name.to_string(), v)).collect())
+            ParamMap(
+                objective
+                    .free()
+                    .iter()
+                    .zip(se)
+                    .map(|(&j, v)| (specs[j].name.to_string(), v))
+                    .collect(),
+            )
         }),
         method: options.method,
         fixed: fixed_names,
@@ -306,7 +343,12 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
 }
 
 /// √diag of the inverse observed information (−∇²ℓ over the free parameters), natural scale.
-fn standard_errors(family: &dyn Family, sample: &Sample, theta: &[f64], free: &[usize]) -> Option<Vec<f64>> {
+fn standard_errors(
+    family: &dyn Family,
+    sample: &Sample,
+    theta: &[f64],
+    free: &[usize],
+) -> Option<Vec<f64>> {
     let k = theta.len();
     let m = free.len();
     if m == 0 {
@@ -328,7 +370,11 @@ fn resolve_fixed(family: &dyn Family, fixed: &[(String, f64)]) -> Result<Vec<Opt
     for (name, value) in fixed {
         let Some(j) = specs.iter().position(|s| s.name == name) else {
             return Err(ErrorKind::InvalidOption {
-                reason: format!("{} has no parameter {name:?}; its parameters are: {}", family.name(), names()),
+                reason: format!(
+                    "{} has no parameter {name:?}; its parameters are: {}",
+                    family.name(),
+                    names()
+                ),
             }
             .into());
         };
@@ -342,7 +388,10 @@ fn resolve_fixed(family: &dyn Family, fixed: &[(String, f64)]) -> Result<Vec<Opt
         probe[j] = *value;
         if check_params(family, &probe).is_err() {
             return Err(ErrorKind::InvalidOption {
-                reason: format!("{name} = {value} is outside its domain for {}", family.name()),
+                reason: format!(
+                    "{name} = {value} is outside its domain for {}",
+                    family.name()
+                ),
             }
             .into());
         }
@@ -385,7 +434,15 @@ mod tests {
         assert!(reference.converged);
         for method in [Method::Lbfgs, Method::GradientDescent] {
             // Start away from the optimum by fixing nothing but using a cruder initial point:
-            let f = fit(&Gamma, &s, &FitOptions { method, ..Default::default() }).unwrap();
+            let f = fit(
+                &Gamma,
+                &s,
+                &FitOptions {
+                    method,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
             assert!(f.converged, "{method:?}: {:?}", f.termination);
             for (a, b) in f.theta().iter().zip(reference.theta()) {
                 assert!(((a - b) / b).abs() < 1e-7, "{method:?}: {a} vs {b}");
@@ -396,7 +453,10 @@ mod tests {
     #[test]
     fn fixed_parameters_are_held_and_not_counted() {
         let s = Sample::new(vec![1.0, 2.0, 4.0, 7.0]).unwrap();
-        let opts = FitOptions { fixed: vec![("sd".into(), 2.0)], ..Default::default() };
+        let opts = FitOptions {
+            fixed: vec![("sd".into(), 2.0)],
+            ..Default::default()
+        };
         let f = fit(&Normal, &s, &opts).unwrap();
         assert!(f.converged);
         assert!((f.params.get("mean").unwrap() - 3.5).abs() < 1e-12);
@@ -404,10 +464,16 @@ mod tests {
         assert_eq!(f.fixed, vec!["sd".to_string()]);
         assert!((f.aic - (2.0 - 2.0 * f.log_likelihood)).abs() < 1e-12);
         assert!(f.std_errors.unwrap().get("sd").is_none());
-        let bad = FitOptions { fixed: vec![("sigma".into(), 2.0)], ..Default::default() };
+        let bad = FitOptions {
+            fixed: vec![("sigma".into(), 2.0)],
+            ..Default::default()
+        };
         let e = fit(&Normal, &s, &bad).unwrap_err();
         assert!(e.to_string().contains("mean, sd"), "{e}");
-        let bad = FitOptions { fixed: vec![("sd".into(), -1.0)], ..Default::default() };
+        let bad = FitOptions {
+            fixed: vec![("sd".into(), -1.0)],
+            ..Default::default()
+        };
         assert!(fit(&Normal, &s, &bad).is_err());
     }
 
@@ -416,14 +482,26 @@ mod tests {
         let s = Sample::new(vec![1.0, -2.0, 3.0, -4.0]).unwrap();
         let e = fit(&Gamma, &s, &FitOptions::default()).unwrap_err();
         match e.kind() {
-            ErrorKind::OutsideSupport { index, count, value, .. } => {
+            ErrorKind::OutsideSupport {
+                index,
+                count,
+                value,
+                ..
+            } => {
                 assert_eq!((*index, *count, *value), (1, 2, -2.0));
             }
             k => panic!("{k:?}"),
         }
         let s = Sample::new(vec![1.0]).unwrap();
         let e = fit(&Normal, &s, &FitOptions::default()).unwrap_err();
-        assert!(matches!(e.kind(), ErrorKind::TooFewObservations { needed: 2, got: 1, .. }));
+        assert!(matches!(
+            e.kind(),
+            ErrorKind::TooFewObservations {
+                needed: 2,
+                got: 1,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -431,10 +509,18 @@ mod tests {
         let s = Sample::new(vec![0.8, 1.9, 2.4, 0.3, 5.2, 1.1, 3.3, 0.9]).unwrap();
         // Start gradient descent at the gamma initial estimate with a zero tolerance: it cannot
         // certify within 1 iteration.
-        let opts = FitOptions { method: Method::GradientDescent, gtol: 0.0, max_iterations: Some(1), ..Default::default() };
+        let opts = FitOptions {
+            method: Method::GradientDescent,
+            gtol: 0.0,
+            max_iterations: Some(1),
+            ..Default::default()
+        };
         let f = fit(&Gamma, &s, &opts).unwrap();
         assert!(!f.converged);
         assert_eq!(f.termination, Termination::MaxIterations);
-        assert!(f.notes.iter().any(|n| n.contains("stopped after 1 iterations")));
+        assert!(f
+            .notes
+            .iter()
+            .any(|n| n.contains("stopped after 1 iterations")));
     }
 }

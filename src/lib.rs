@@ -5,6 +5,7 @@ pub mod family;
 pub mod fit;
 pub mod objective;
 pub mod optim;
+pub mod report;
 pub mod special;
 
 pub use data::Sample;

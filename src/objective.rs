@@ -33,7 +33,11 @@ pub struct Transform {
 impl Transform {
     /// A transform anchored at θ₀ = `anchor` (u = 0); `scale` is used by real parameters only.
     pub fn new(constraint: Constraint, anchor: f64, scale: f64) -> Transform {
-        Transform { constraint, anchor, scale }
+        Transform {
+            constraint,
+            anchor,
+            scale,
+        }
     }
 
     /// θ(u).
@@ -107,7 +111,14 @@ impl<'a> CrossEntropy<'a> {
                 }
             }
         }
-        CrossEntropy { family, sample, total_weight: sample.summary().total_weight, base, free, transforms }
+        CrossEntropy {
+            family,
+            sample,
+            total_weight: sample.summary().total_weight,
+            base,
+            free,
+            transforms,
+        }
     }
 
     /// Full natural θ at u.
@@ -121,7 +132,11 @@ impl<'a> CrossEntropy<'a> {
 
     /// u for a full natural θ.
     pub fn unconstrained(&self, theta: &[f64]) -> Vec<f64> {
-        self.free.iter().zip(&self.transforms).map(|(&j, t)| t.unconstrained(theta[j])).collect()
+        self.free
+            .iter()
+            .zip(&self.transforms)
+            .map(|(&j, t)| t.unconstrained(theta[j]))
+            .collect()
     }
 
     /// Indices of the free parameters.
@@ -154,8 +169,12 @@ impl<'a> CrossEntropy<'a> {
             return f64::INFINITY;
         }
         let w = self.total_weight;
-        let d: Vec<(f64, f64)> =
-            self.free.iter().zip(&self.transforms).map(|(&j, t)| t.derivatives(theta[j])).collect();
+        let d: Vec<(f64, f64)> = self
+            .free
+            .iter()
+            .zip(&self.transforms)
+            .map(|(&j, t)| t.derivatives(theta[j]))
+            .collect();
         if let Some(g) = grad {
             for (a, &j) in self.free.iter().enumerate() {
                 g[a] = -s[j] * d[a].0 / w;
@@ -203,7 +222,11 @@ mod tests {
 
     #[test]
     fn transforms_round_trip_and_derivatives() {
-        for (c, theta) in [(Constraint::Real, -3.7), (Constraint::Positive, 0.02), (Constraint::UnitInterval, 0.93)] {
+        for (c, theta) in [
+            (Constraint::Real, -3.7),
+            (Constraint::Positive, 0.02),
+            (Constraint::UnitInterval, 0.93),
+        ] {
             let t = Transform::new(c, if c == Constraint::Real { 1.0 } else { 0.5 }, 2.5);
             let u = t.unconstrained(theta);
             assert!((t.natural(u) - theta).abs() < 1e-14);
@@ -212,7 +235,10 @@ mod tests {
             let fd2 = (t.natural(u + e) - 2.0 * t.natural(u) + t.natural(u - e)) / (e * e);
             let (d1, d2) = t.derivatives(theta);
             assert!((fd1 - d1).abs() < 1e-8 * (1.0 + d1.abs()), "{c:?}");
-            assert!((fd2 - d2).abs() < 1e-4 * (1.0 + d2.abs()), "{c:?}: {fd2} vs {d2}");
+            assert!(
+                (fd2 - d2).abs() < 1e-4 * (1.0 + d2.abs()),
+                "{c:?}: {fd2} vs {d2}"
+            );
         }
     }
 
@@ -227,14 +253,21 @@ mod tests {
             up[a] += e;
             dn[a] -= e;
             let fd = (obj.value(&up) - obj.value(&dn)) / (2.0 * e);
-            assert!((fd - g[a]).abs() < 1e-7 * (1.0 + g[a].abs()), "grad {a}: {fd} vs {}", g[a]);
+            assert!(
+                (fd - g[a]).abs() < 1e-7 * (1.0 + g[a].abs()),
+                "grad {a}: {fd} vs {}",
+                g[a]
+            );
             let (mut gu, mut gd) = (vec![0.0; m], vec![0.0; m]);
             obj.value_gradient(&up, &mut gu);
             obj.value_gradient(&dn, &mut gd);
             for b in 0..m {
                 let fd = (gu[b] - gd[b]) / (2.0 * e);
                 let an = h[a * m + b];
-                assert!((fd - an).abs() < 1e-6 * (1.0 + an.abs()), "hess {a},{b}: {fd} vs {an}");
+                assert!(
+                    (fd - an).abs() < 1e-6 * (1.0 + an.abs()),
+                    "hess {a},{b}: {fd} vs {an}"
+                );
             }
         }
     }

@@ -85,7 +85,10 @@ mod tests {
         for &x in &[10.0f64, 12.5, 30.0, 100.0] {
             let direct = x.ln() - digamma(x);
             let r = ln_minus_digamma(x);
-            assert!((r - direct).abs() <= 1e-13 * direct, "x={x}: {r} vs {direct}");
+            assert!(
+                (r - direct).abs() <= 1e-13 * direct,
+                "x={x}: {r} vs {direct}"
+            );
         }
         // Continuity at the switch point.
         let below = ln_minus_digamma(10.0 - 1e-12);

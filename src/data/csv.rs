@@ -25,7 +25,11 @@ pub struct CsvOptions {
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { has_header: true, delimiter: b',', skip_missing: false }
+        CsvOptions {
+            has_header: true,
+            delimiter: b',',
+            skip_missing: false,
+        }
     }
 }
 
@@ -112,8 +116,16 @@ pub fn read_columns<R: Read>(
         .from_reader(buffered);
     let csv_error = |e: csv::Error| -> Error {
         match e.kind() {
-            csv::ErrorKind::Io(io) => ErrorKind::Io { source: source.into(), message: io.to_string() }.into(),
-            _ => ErrorKind::Csv { source: source.into(), message: e.to_string() }.into(),
+            csv::ErrorKind::Io(io) => ErrorKind::Io {
+                source: source.into(),
+                message: io.to_string(),
+            }
+            .into(),
+            _ => ErrorKind::Csv {
+                source: source.into(),
+                message: e.to_string(),
+            }
+            .into(),
         }
     };
 
@@ -130,7 +142,10 @@ pub fn read_columns<R: Read>(
         }
     };
     if !next(&mut record)? {
-        return Err(ErrorKind::EmptyInput { source: source.into() }.into());
+        return Err(ErrorKind::EmptyInput {
+            source: source.into(),
+        }
+        .into());
     }
     let width = record.len();
     let first_line = record.position().map_or(1, |p| p.line());
@@ -140,14 +155,21 @@ pub fn read_columns<R: Read>(
             .map(|f| {
                 std::str::from_utf8(f)
                     .map(|s| s.trim().to_string())
-                    .map_err(|_| Error::from(ErrorKind::InvalidUtf8 { source: source.into(), line: first_line }))
+                    .map_err(|_| {
+                        Error::from(ErrorKind::InvalidUtf8 {
+                            source: source.into(),
+                            line: first_line,
+                        })
+                    })
             })
             .collect::<Result<_>>()?
     } else {
         (1..=width).map(|i| format!("#{i}")).collect()
     };
-    let indices: Vec<usize> =
-        columns.iter().map(|c| resolve_column(c, &header, source, options.has_header)).collect::<Result<_>>()?;
+    let indices: Vec<usize> = columns
+        .iter()
+        .map(|c| resolve_column(c, &header, source, options.has_header))
+        .collect::<Result<_>>()?;
 
     let mut table = Table {
         source: source.into(),
@@ -161,20 +183,39 @@ pub fn read_columns<R: Read>(
     let mut process = |record: &csv::ByteRecord, table: &mut Table| -> Result<()> {
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != width {
-            return Err(ErrorKind::RaggedRow { source: source.into(), line, expected: width, found: record.len() }.into());
+            return Err(ErrorKind::RaggedRow {
+                source: source.into(),
+                line,
+                expected: width,
+                found: record.len(),
+            }
+            .into());
         }
         rows_seen += 1;
         let mut missing = false;
         for (slot, &c) in indices.iter().enumerate() {
             let raw = &record[c];
-            let at = || Location { source: source.into(), line, column: header[c].clone() };
-            let text = std::str::from_utf8(raw)
-                .map_err(|_| Error::from(ErrorKind::InvalidUtf8 { source: source.into(), line }))?;
+            let at = || Location {
+                source: source.into(),
+                line,
+                column: header[c].clone(),
+            };
+            let text = std::str::from_utf8(raw).map_err(|_| {
+                Error::from(ErrorKind::InvalidUtf8 {
+                    source: source.into(),
+                    line,
+                })
+            })?;
             match parse_cell(text) {
                 Ok(v) => row[slot] = v,
                 Err(CellProblem::Missing) if options.skip_missing => missing = true,
                 Err(problem) => {
-                    return Err(ErrorKind::BadCell { at: at(), value: text.trim().to_string(), problem }.into());
+                    return Err(ErrorKind::BadCell {
+                        at: at(),
+                        value: text.trim().to_string(),
+                        problem,
+                    }
+                    .into());
                 }
             }
         }
@@ -195,7 +236,10 @@ pub fn read_columns<R: Read>(
         process(&record, &mut table)?;
     }
     if rows_seen == 0 {
-        return Err(ErrorKind::HeaderOnly { source: source.into() }.into());
+        return Err(ErrorKind::HeaderOnly {
+            source: source.into(),
+        }
+        .into());
     }
     Ok(table)
 }
@@ -215,20 +259,34 @@ pub fn read_column<R: Read>(
 }
 
 fn strip_bom<R: Read>(r: &mut BufReader<R>, source: &str) -> Result<()> {
-    let buf = r.fill_buf().map_err(|e| Error::from(ErrorKind::Io { source: source.into(), message: e.to_string() }))?;
+    let buf = r.fill_buf().map_err(|e| {
+        Error::from(ErrorKind::Io {
+            source: source.into(),
+            message: e.to_string(),
+        })
+    })?;
     if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
         r.consume(3);
     }
     Ok(())
 }
 
-fn resolve_column(sel: &ColumnSelector, header: &[String], source: &str, has_header: bool) -> Result<usize> {
+fn resolve_column(
+    sel: &ColumnSelector,
+    header: &[String],
+    source: &str,
+    has_header: bool,
+) -> Result<usize> {
     let unknown = |requested: String| -> Error {
         ErrorKind::UnknownColumn {
             source: source.into(),
             requested,
             available: if has_header {
-                header.iter().enumerate().map(|(i, h)| format!("{h:?} (#{})", i + 1)).collect()
+                header
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| format!("{h:?} (#{})", i + 1))
+                    .collect()
             } else {
                 vec![format!("#1..#{} (the input has no header)", header.len())]
             },
@@ -246,7 +304,10 @@ fn resolve_column(sel: &ColumnSelector, header: &[String], source: &str, has_hea
             let digits = name.strip_prefix('#').unwrap_or(name);
             match digits.parse::<usize>() {
                 Ok(i) if i >= 1 && i <= header.len() => Ok(i - 1),
-                Ok(i) => Err(unknown(format!("{i} (the input has {} columns)", header.len()))),
+                Ok(i) => Err(unknown(format!(
+                    "{i} (the input has {} columns)",
+                    header.len()
+                ))),
                 Err(_) => Err(unknown(format!("{name:?}"))),
             }
         }
@@ -290,12 +351,19 @@ mod tests {
     #[test]
     fn crlf_line_numbers_and_blank_crlf_lines() {
         let e = read(b"x\r\n1\r\n\r\n2\r\nfoo\r\n", None, &CsvOptions::default()).unwrap_err();
-        assert_eq!(e.to_string(), "t.csv: line 5, column x: \"foo\" is not a number");
+        assert_eq!(
+            e.to_string(),
+            "t.csv: line 5, column x: \"foo\" is not a number"
+        );
     }
 
     #[test]
     fn no_header_and_delimiter() {
-        let opts = CsvOptions { has_header: false, delimiter: b';', ..Default::default() };
+        let opts = CsvOptions {
+            has_header: false,
+            delimiter: b';',
+            ..Default::default()
+        };
         let (s, t) = read(b"1;2\n3;4\n", Some("2"), &opts).unwrap();
         assert_eq!(s.values(), &[2.0, 4.0]);
         assert_eq!(t.names, vec!["#2".to_string()]);
@@ -308,7 +376,10 @@ mod tests {
         let e = read(b"x\n1\nabc\n", None, &o).unwrap_err().to_string();
         assert_eq!(e, "t.csv: line 3, column x: \"abc\" is not a number");
         let e = read(b"x\n1\n\n2\n \n", None, &o).unwrap_err().to_string();
-        assert!(e.starts_with("t.csv: line 5, column x: missing value"), "{e}");
+        assert!(
+            e.starts_with("t.csv: line 5, column x: missing value"),
+            "{e}"
+        );
         let e = read(b"x\nNaN\n", None, &o).unwrap_err().to_string();
         assert!(e.contains("is NaN"), "{e}");
         let e = read(b"x\n-inf\n", None, &o).unwrap_err().to_string();
@@ -316,7 +387,10 @@ mod tests {
         let e = read(b"x\n1e400\n", None, &o).unwrap_err().to_string();
         assert!(e.contains("overflows"), "{e}");
         let e = read(b"x,y\n1,2\n3\n", None, &o).unwrap_err().to_string();
-        assert_eq!(e, "t.csv: line 3: ragged row: 1 fields where the first row has 2");
+        assert_eq!(
+            e,
+            "t.csv: line 3: ragged row: 1 fields where the first row has 2"
+        );
         let e = read(b"x\n1\n\xff\xfe\n", None, &o).unwrap_err().to_string();
         assert_eq!(e, "t.csv: line 3: invalid UTF-8");
         let e = read(b"", None, &o).unwrap_err().to_string();
@@ -324,14 +398,20 @@ mod tests {
         let e = read(b"x,y\n", None, &o).unwrap_err().to_string();
         assert!(e.contains("header line but no data rows"), "{e}");
         let e = read(b"x,y\n1,2\n", Some("z"), &o).unwrap_err().to_string();
-        assert_eq!(e, "t.csv: no column \"z\"; available: \"x\" (#1), \"y\" (#2)");
+        assert_eq!(
+            e,
+            "t.csv: no column \"z\"; available: \"x\" (#1), \"y\" (#2)"
+        );
         let e = read(b"x,y\n1,2\n", Some("3"), &o).unwrap_err().to_string();
         assert!(e.contains("no column 3 (the input has 2 columns)"), "{e}");
     }
 
     #[test]
     fn skip_missing_drops_and_counts() {
-        let o = CsvOptions { skip_missing: true, ..Default::default() };
+        let o = CsvOptions {
+            skip_missing: true,
+            ..Default::default()
+        };
         let (s, t) = read(b"x\n1\nNA\n\n 3\n", None, &o).unwrap();
         assert_eq!(s.values(), &[1.0, 3.0]);
         assert_eq!(t.skipped_missing, 1, "blank lines are not rows, NA is");

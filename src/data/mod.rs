@@ -108,7 +108,10 @@ impl Sample {
     /// [`ErrorKind::InvalidOption`] if `values` is empty or holds a NaN or infinity.
     pub fn new(values: Vec<f64>) -> Result<Sample> {
         if values.is_empty() {
-            return Err(ErrorKind::InvalidOption { reason: "the sample is empty".into() }.into());
+            return Err(ErrorKind::InvalidOption {
+                reason: "the sample is empty".into(),
+            }
+            .into());
         }
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
             return Err(ErrorKind::InvalidOption {
@@ -135,22 +138,24 @@ impl Sample {
     pub fn with_weights(mut self, weights: Vec<f64>) -> Result<Sample> {
         if weights.len() != self.values.len() {
             return Err(ErrorKind::InvalidOption {
-                reason: format!(
-                    "{} weights for {} values",
-                    weights.len(),
-                    self.values.len()
-                ),
+                reason: format!("{} weights for {} values", weights.len(), self.values.len()),
             }
             .into());
         }
         if let Some(i) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
             return Err(ErrorKind::InvalidOption {
-                reason: format!("weight {} at index {i} is not a finite non-negative number", weights[i]),
+                reason: format!(
+                    "weight {} at index {i} is not a finite non-negative number",
+                    weights[i]
+                ),
             }
             .into());
         }
         if weights.iter().all(|w| *w == 0.0) {
-            return Err(ErrorKind::InvalidOption { reason: "all weights are zero".into() }.into());
+            return Err(ErrorKind::InvalidOption {
+                reason: "all weights are zero".into(),
+            }
+            .into());
         }
         self.weights = Some(weights);
         self.summary = OnceLock::new();
@@ -212,16 +217,21 @@ impl Sample {
 
     /// ln xᵢ for every value (NaN where xᵢ ≤ 0), computed on first use.
     pub fn ln_values(&self) -> &[f64] {
-        self.ln_values
-            .get_or_init(|| self.values.iter().map(|x| if *x > 0.0 { x.ln() } else { f64::NAN }).collect())
+        self.ln_values.get_or_init(|| {
+            self.values
+                .iter()
+                .map(|x| if *x > 0.0 { x.ln() } else { f64::NAN })
+                .collect()
+        })
     }
 
     /// The distinct values in increasing order, each with its total weight (its count without
     /// weights); discrete families evaluate each distinct value once.
     pub fn distinct(&self) -> &[(f64, f64)] {
         self.distinct.get_or_init(|| {
-            let mut pairs: Vec<(f64, f64)> =
-                (0..self.values.len()).map(|i| (self.values[i], self.weight(i))).collect();
+            let mut pairs: Vec<(f64, f64)> = (0..self.values.len())
+                .map(|i| (self.values[i], self.weight(i)))
+                .collect();
             pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut out: Vec<(f64, f64)> = Vec::new();
             for (x, w) in pairs {
@@ -283,8 +293,11 @@ impl Sample {
         let mean = wx.value() / total_weight;
         let positive = min > 0.0;
         let below_one = max < 1.0;
-        let (mut ss, mut sl, mut sl1m) =
-            (CompensatedSum::default(), CompensatedSum::default(), CompensatedSum::default());
+        let (mut ss, mut sl, mut sl1m) = (
+            CompensatedSum::default(),
+            CompensatedSum::default(),
+            CompensatedSum::default(),
+        );
         for (i, &x) in self.values.iter().enumerate() {
             let w = self.weight(i);
             let d = x - mean;
@@ -296,7 +309,11 @@ impl Sample {
                 sl1m.add(w * (-x).ln_1p());
             }
         }
-        let mean_ln = if positive { sl.value() / total_weight } else { f64::NAN };
+        let mean_ln = if positive {
+            sl.value() / total_weight
+        } else {
+            f64::NAN
+        };
         let variance_ln = if positive {
             let mut s = CompensatedSum::default();
             for (i, &x) in self.values.iter().enumerate() {
@@ -316,12 +333,15 @@ impl Sample {
             max,
             mean_ln,
             variance_ln,
-            mean_ln_1m: if below_one { sl1m.value() / total_weight } else { f64::NAN },
+            mean_ln_1m: if below_one {
+                sl1m.value() / total_weight
+            } else {
+                f64::NAN
+            },
             all_integer,
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -343,7 +363,10 @@ mod tests {
     #[test]
     fn integer_weights_equal_repetition() {
         let a = Sample::new(vec![1.0, 2.0, 2.0, 2.0, 5.0]).unwrap();
-        let b = Sample::new(vec![1.0, 2.0, 5.0]).unwrap().with_weights(vec![1.0, 3.0, 1.0]).unwrap();
+        let b = Sample::new(vec![1.0, 2.0, 5.0])
+            .unwrap()
+            .with_weights(vec![1.0, 3.0, 1.0])
+            .unwrap();
         let (x, y) = (a.summary(), b.summary());
         assert!((x.mean - y.mean).abs() < 1e-15);
         assert!((x.variance - y.variance).abs() < 1e-15);
@@ -364,7 +387,10 @@ mod tests {
     fn quantiles_match_r_type_7() {
         // R: quantile(c(5, 1, 4, 2, 3, 10), c(0, .25, .5, .9, 1)) = 1, 2.25, 3.5, 7.5, 10
         let s = Sample::new(vec![5.0, 1.0, 4.0, 2.0, 3.0, 10.0]).unwrap();
-        let q: Vec<f64> = [0.0, 0.25, 0.5, 0.9, 1.0].iter().map(|&p| s.quantile(p)).collect();
+        let q: Vec<f64> = [0.0, 0.25, 0.5, 0.9, 1.0]
+            .iter()
+            .map(|&p| s.quantile(p))
+            .collect();
         assert_eq!(q, vec![1.0, 2.25, 3.5, 7.5, 10.0]);
         assert!((s.robust_scale() - (4.75 - 2.25) / 1.349).abs() < 1e-15);
     }

@@ -60,7 +60,10 @@ impl Family for Beta {
         if s.min == s.max || !(s.variance > 0.0) {
             return Err(degenerate(
                 self,
-                format!("all values are equal ({}), so both shapes would be infinite", s.min),
+                format!(
+                    "all values are equal ({}), so both shapes would be infinite",
+                    s.min
+                ),
             ));
         }
         let m = s.mean;
@@ -144,7 +147,10 @@ mod tests {
     use super::*;
 
     fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
-        assert!((a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2), "{what}: {a} vs {b}");
+        assert!(
+            (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2),
+            "{what}: {a} vs {b}"
+        );
     }
 
     /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
@@ -160,7 +166,12 @@ mod tests {
             let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
             let fp = Beta.ln_density_derivs(&tp, x, Some(&mut gp), None);
             let fm = Beta.ln_density_derivs(&tm, x, Some(&mut gm), None);
-            assert_close(g[j], (fp - fm) / (2.0 * step), 1e-6, &format!("grad {j} at {x}"));
+            assert_close(
+                g[j],
+                (fp - fm) / (2.0 * step),
+                1e-6,
+                &format!("grad {j} at {x}"),
+            );
             for i in 0..k {
                 let fd = (gp[i] - gm[i]) / (2.0 * step);
                 assert_close(h[i * k + j], fd, 1e-6, &format!("hess {i},{j} at {x}"));
@@ -177,7 +188,10 @@ mod tests {
         let lp = Beta.ln_density_derivs(&[0.5, 0.5], 0.999, None, None);
         assert!((lp - 2.309_648_003_808_46).abs() < 1e-13, "{lp}");
         for x in [0.0, 1.0, -0.1, 1.1] {
-            assert_eq!(Beta.ln_density_derivs(&[2.0, 5.0], x, None, None), f64::NEG_INFINITY);
+            assert_eq!(
+                Beta.ln_density_derivs(&[2.0, 5.0], x, None, None),
+                f64::NEG_INFINITY
+            );
         }
     }
 
@@ -188,7 +202,10 @@ mod tests {
         let v = 0.08 / 3.0;
         let c = 0.25 / v - 1.0;
         let t = Beta.initial_estimate(&s).unwrap();
-        assert!((t[0] - 0.5 * c).abs() < 1e-12 && (t[1] - 0.5 * c).abs() < 1e-12, "{t:?}");
+        assert!(
+            (t[0] - 0.5 * c).abs() < 1e-12 && (t[1] - 0.5 * c).abs() < 1e-12,
+            "{t:?}"
+        );
         // Data piled at both ends: s² < x̄(1 − x̄) always holds inside (0, 1), so c > 0 but tends
         // to 0 (c ≤ 0 only by rounding, where the (1, 1) fallback applies); the start stays
         // finite and positive.
@@ -206,7 +223,12 @@ mod tests {
 
     #[test]
     fn analytic_derivatives_match_finite_differences() {
-        for &(theta, x) in &[([2.0, 5.0], 0.3), ([0.5, 0.5], 0.999), ([0.05, 3.0], 1e-6), ([200.0, 80.0], 0.7)] {
+        for &(theta, x) in &[
+            ([2.0, 5.0], 0.3),
+            ([0.5, 0.5], 0.999),
+            ([0.05, 3.0], 1e-6),
+            ([200.0, 80.0], 0.7),
+        ] {
             check_derivs(&theta, x);
         }
     }
@@ -220,7 +242,8 @@ mod tests {
         let theta = [0.8, 2.3];
         let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 2], [0.0; 4], [0.0; 2], [0.0; 4]);
         let a = Beta.log_likelihood(&theta, &s, Some(&mut g1), Some(&mut h1));
-        let b = super::super::pointwise_log_likelihood(&Beta, &theta, &s, Some(&mut g2), Some(&mut h2));
+        let b =
+            super::super::pointwise_log_likelihood(&Beta, &theta, &s, Some(&mut g2), Some(&mut h2));
         assert_close(a, b, 1e-13, "value");
         for j in 0..2 {
             assert_close(g1[j], g2[j], 1e-12, "grad");

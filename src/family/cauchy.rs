@@ -59,7 +59,9 @@ impl Family for Cauchy {
     fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
         let d = sample.distinct();
         let total: f64 = d.iter().map(|p| p.1).sum();
-        let (mode, heaviest) = d.iter().fold((d[0].0, 0.0), |b, &(x, w)| if w > b.1 { (x, w) } else { b });
+        let (mode, heaviest) = d
+            .iter()
+            .fold((d[0].0, 0.0), |b, &(x, w)| if w > b.1 { (x, w) } else { b });
         if heaviest >= total {
             return Err(degenerate(
                 self,
@@ -76,10 +78,11 @@ impl Family for Cauchy {
             ));
         }
         let median = weighted_quantile(d, total, 0.5);
-        let mut scale = 0.5 * (weighted_quantile(d, total, 0.75) - weighted_quantile(d, total, 0.25));
+        let mut scale =
+            0.5 * (weighted_quantile(d, total, 0.75) - weighted_quantile(d, total, 0.25));
         if !(scale > 0.0) {
-            // Half the weight on one value can make the quartiles coincide; the mean absolute
-            // deviation from the median is then still positive.
+            // Only rounding in the cumulative weights can make the quartiles coincide (at most
+            // half the weight is on one value); the mean absolute deviation is then positive.
             scale = d.iter().map(|&(x, w)| w * (x - median).abs()).sum::<f64>() / total;
         }
         Ok(vec![median, scale])
@@ -128,7 +131,10 @@ impl Family for Cauchy {
         let s = match sample.weights() {
             None => Sums::over(x.iter().map(|&v| (v, 1.0)), mu, inv_g),
             Some(w) => Sums::over(
-                x.iter().zip(w).filter(|(_, &w)| w != 0.0).map(|(&v, &w)| (v, w)),
+                x.iter()
+                    .zip(w)
+                    .filter(|(_, &w)| w != 0.0)
+                    .map(|(&v, &w)| (v, w)),
                 mu,
                 inv_g,
             ),
@@ -173,7 +179,14 @@ struct Sums {
 impl Sums {
     #[inline]
     fn over(pairs: impl Iterator<Item = (f64, f64)>, mu: f64, inv_g: f64) -> Sums {
-        let mut s = Sums { w: 0.0, wl: 0.0, wr: 0.0, wtr: 0.0, wrr: 0.0, wtrr: 0.0 };
+        let mut s = Sums {
+            w: 0.0,
+            wl: 0.0,
+            wr: 0.0,
+            wtr: 0.0,
+            wrr: 0.0,
+            wtrr: 0.0,
+        };
         for (x, w) in pairs {
             let t = (x - mu) * inv_g;
             let t2 = t * t;
@@ -216,7 +229,10 @@ mod tests {
     use super::*;
 
     fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
-        assert!((a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2), "{what}: {a} vs {b}");
+        assert!(
+            (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2),
+            "{what}: {a} vs {b}"
+        );
     }
 
     /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
@@ -233,7 +249,12 @@ mod tests {
             let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
             let fp = Cauchy.ln_density_derivs(&tp, x, Some(&mut gp), None);
             let fm = Cauchy.ln_density_derivs(&tm, x, Some(&mut gm), None);
-            assert_close(g[j], (fp - fm) / (2.0 * step), 1e-6, &format!("grad {j} at {x}"));
+            assert_close(
+                g[j],
+                (fp - fm) / (2.0 * step),
+                1e-6,
+                &format!("grad {j} at {x}"),
+            );
             for i in 0..k {
                 let fd = (gp[i] - gm[i]) / (2.0 * step);
                 assert_close(h[i * k + j], fd, 1e-6, &format!("hess {i},{j} at {x}"));
@@ -257,30 +278,32 @@ mod tests {
     fn start_is_median_and_half_iqr() {
         let s = Sample::new(vec![4.0, 1.0, 3.0, 2.0]).unwrap();
         assert_eq!(Cauchy.initial_estimate(&s).unwrap(), vec![2.5, 1.0]);
-        // Weights act as frequencies: 1, 2, 2, 2, 9 has median 2 and quartiles 2 and 2, so the
-        // fallback (mean absolute deviation from the median) applies... unless more than half the
-        // weight is on 2, which 3/5 is: degenerate.
-        let w = Sample::new(vec![1.0, 2.0, 9.0]).unwrap().with_weights(vec![1.0, 3.0, 1.0]).unwrap();
+        // Weights act as frequencies: 3 of the 5 units of weight on 2 is more than half.
+        let w = Sample::new(vec![1.0, 2.0, 9.0])
+            .unwrap()
+            .with_weights(vec![1.0, 3.0, 1.0])
+            .unwrap();
         assert!(Cauchy.initial_estimate(&w).is_err());
         // Exactly half on one value still has an MLE.
         let s = Sample::new(vec![0.0, 0.0, 1.0, 2.0]).unwrap();
         assert_eq!(Cauchy.initial_estimate(&s).unwrap(), vec![0.5, 0.75]);
-        let w = Sample::new(vec![0.0, 1.0, 2.0]).unwrap().with_weights(vec![2.0, 1.0, 1.0]).unwrap();
+        let w = Sample::new(vec![0.0, 1.0, 2.0])
+            .unwrap()
+            .with_weights(vec![2.0, 1.0, 1.0])
+            .unwrap();
         assert_eq!(Cauchy.initial_estimate(&w).unwrap(), vec![0.5, 0.75]);
     }
 
     #[test]
-    fn quartiles_can_coincide_without_degeneracy() {
-        // Half the weight on 0 and the rest split so that both quartile targets fall inside it.
+    fn weighted_quantile_inverts_the_weighted_cdf() {
         let d = [(-1.0, 1.0), (0.0, 2.0), (5.0, 1.0)];
         assert_eq!(weighted_quantile(&d, 4.0, 0.25), -0.5);
-        let d = [(-1.0, 0.9), (0.0, 2.0), (5.0, 1.1)];
-        assert_eq!(weighted_quantile(&d, 4.0, 0.25), 0.0);
-        assert_eq!(weighted_quantile(&d, 4.0, 0.75), 0.0);
-        let s = Sample::new(vec![-1.0, 0.0, 5.0]).unwrap().with_weights(vec![0.9, 2.0, 1.1]).unwrap();
-        let t = Cauchy.initial_estimate(&s).unwrap();
-        assert_eq!(t[0], 0.0);
-        assert!((t[1] - (0.9 + 5.5) / 4.0).abs() < 1e-15, "{t:?}");
+        assert_eq!(weighted_quantile(&d, 4.0, 0.5), 0.0);
+        assert_eq!(weighted_quantile(&d, 4.0, 0.75), 2.5);
+        // Zero-weight values are skipped, also as the partner of an exact hit.
+        let d = [(-1.0, 0.0), (0.0, 1.0), (1.0, 0.0), (2.0, 1.0)];
+        assert_eq!(weighted_quantile(&d, 2.0, 0.5), 1.0);
+        assert_eq!(weighted_quantile(&d, 2.0, 0.25), 0.0);
     }
 
     #[test]
@@ -299,7 +322,13 @@ mod tests {
 
     #[test]
     fn analytic_derivatives_match_finite_differences() {
-        for &(theta, x) in &[([0.0, 1.0], 0.0), ([1.0, 2.0], 3.5), ([-3.0, 0.01], -2.9), ([1e4, 50.0], 9000.0), ([0.0, 1.0], 1.0)] {
+        for &(theta, x) in &[
+            ([0.0, 1.0], 0.0),
+            ([1.0, 2.0], 3.5),
+            ([-3.0, 0.01], -2.9),
+            ([1e4, 50.0], 9000.0),
+            ([0.0, 1.0], 1.0),
+        ] {
             check_derivs(&theta, x);
         }
     }
@@ -310,10 +339,20 @@ mod tests {
         let w = vec![1.0, 2.5, 0.0, 0.5, 3.0, 1.0];
         let weighted = Sample::new(x.clone()).unwrap().with_weights(w).unwrap();
         let plain = Sample::new(x).unwrap();
-        for (theta, s) in [([0.4, 1.3], &weighted), ([-2.0, 0.2], &weighted), ([0.4, 1.3], &plain)] {
+        for (theta, s) in [
+            ([0.4, 1.3], &weighted),
+            ([-2.0, 0.2], &weighted),
+            ([0.4, 1.3], &plain),
+        ] {
             let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 2], [0.0; 4], [0.0; 2], [0.0; 4]);
             let a = Cauchy.log_likelihood(&theta, s, Some(&mut g1), Some(&mut h1));
-            let b = super::super::pointwise_log_likelihood(&Cauchy, &theta, s, Some(&mut g2), Some(&mut h2));
+            let b = super::super::pointwise_log_likelihood(
+                &Cauchy,
+                &theta,
+                s,
+                Some(&mut g2),
+                Some(&mut h2),
+            );
             assert_close(a, b, 1e-13, "value");
             for j in 0..2 {
                 assert_close(g1[j], g2[j], 1e-12, "grad");

@@ -125,7 +125,10 @@ mod tests {
     use super::*;
 
     fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
-        assert!((a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2), "{what}: {a} vs {b}");
+        assert!(
+            (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2),
+            "{what}: {a} vs {b}"
+        );
     }
 
     /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
@@ -134,14 +137,19 @@ mod tests {
         let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
         Exponential.ln_density_derivs(theta, x, Some(&mut g), Some(&mut h));
         for j in 0..k {
-            let step = 1e-5 * theta[j].abs().max(1.0);
+            let step = 1e-5 * if theta[j] == 0.0 { 1.0 } else { theta[j].abs() };
             let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
             tp[j] += step;
             tm[j] -= step;
             let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
             let fp = Exponential.ln_density_derivs(&tp, x, Some(&mut gp), None);
             let fm = Exponential.ln_density_derivs(&tm, x, Some(&mut gm), None);
-            assert_close(g[j], (fp - fm) / (2.0 * step), 1e-6, &format!("grad {j} at {x}"));
+            assert_close(
+                g[j],
+                (fp - fm) / (2.0 * step),
+                1e-6,
+                &format!("grad {j} at {x}"),
+            );
             for i in 0..k {
                 let fd = (gp[i] - gm[i]) / (2.0 * step);
                 assert_close(h[i * k + j], fd, 1e-6, &format!("hess {i},{j} at {x}"));
@@ -158,7 +166,10 @@ mod tests {
         // scipy.stats.expon.logpdf(1.7, scale=1/2.5) = -3.333709268125845
         let lp = Exponential.ln_density_derivs(&[2.5], 1.7, None, None);
         assert!((lp + 3.333_709_268_125_845).abs() < 1e-14, "{lp}");
-        assert_eq!(Exponential.ln_density_derivs(&[2.5], -1e-9, None, None), f64::NEG_INFINITY);
+        assert_eq!(
+            Exponential.ln_density_derivs(&[2.5], -1e-9, None, None),
+            f64::NEG_INFINITY
+        );
     }
 
     #[test]
@@ -201,7 +212,13 @@ mod tests {
         let theta = [0.3];
         let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 1], [0.0; 1], [0.0; 1], [0.0; 1]);
         let a = Exponential.log_likelihood(&theta, &s, Some(&mut g1), Some(&mut h1));
-        let b = super::super::pointwise_log_likelihood(&Exponential, &theta, &s, Some(&mut g2), Some(&mut h2));
+        let b = super::super::pointwise_log_likelihood(
+            &Exponential,
+            &theta,
+            &s,
+            Some(&mut g2),
+            Some(&mut h2),
+        );
         assert_close(a, b, 1e-13, "value");
         assert_close(g1[0], g2[0], 1e-12, "grad");
         assert_close(h1[0], h2[0], 1e-12, "hess");

@@ -60,7 +60,10 @@ impl Family for Gamma {
         if !(s > 0.0) {
             return Err(degenerate(
                 self,
-                format!("all values are equal ({}), so the shape would be infinite", m.min),
+                format!(
+                    "all values are equal ({}), so the shape would be infinite",
+                    m.min
+                ),
             ));
         }
         let shape = solve_shape(s);
@@ -158,8 +161,14 @@ mod tests {
         let lp = Gamma.ln_density_derivs(&[3.0, 2.0], 2.5, None, None);
         let expected = 3.0 * 2f64.ln() - 2f64.ln() + 2.0 * 2.5f64.ln() - 5.0; // ln(2^3 2.5^2 e^-5 / Γ(3))
         assert!((lp - expected).abs() < 1e-14);
-        assert_eq!(Gamma.ln_density_derivs(&[3.0, 2.0], 0.0, None, None), f64::NEG_INFINITY);
-        assert_eq!(Gamma.ln_density_derivs(&[3.0, 2.0], -1.0, None, None), f64::NEG_INFINITY);
+        assert_eq!(
+            Gamma.ln_density_derivs(&[3.0, 2.0], 0.0, None, None),
+            f64::NEG_INFINITY
+        );
+        assert_eq!(
+            Gamma.ln_density_derivs(&[3.0, 2.0], -1.0, None, None),
+            f64::NEG_INFINITY
+        );
     }
 
     #[test]

@@ -65,7 +65,10 @@ impl Family for LogNormal {
         if s.min == s.max || !(s.variance_ln > 0.0) {
             return Err(degenerate(
                 self,
-                format!("all values are equal ({}), so the sdlog estimate would be 0", s.min),
+                format!(
+                    "all values are equal ({}), so the sdlog estimate would be 0",
+                    s.min
+                ),
             ));
         }
         Ok(vec![s.mean_ln, s.variance_ln.sqrt()])
@@ -148,7 +151,10 @@ mod tests {
     use super::*;
 
     fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
-        assert!((a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2), "{what}: {a} vs {b}");
+        assert!(
+            (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2),
+            "{what}: {a} vs {b}"
+        );
     }
 
     /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
@@ -157,14 +163,19 @@ mod tests {
         let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
         LogNormal.ln_density_derivs(theta, x, Some(&mut g), Some(&mut h));
         for j in 0..k {
-            let step = 1e-5 * theta[j].abs().max(1.0);
+            let step = 1e-5 * if theta[j] == 0.0 { 1.0 } else { theta[j].abs() };
             let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
             tp[j] += step;
             tm[j] -= step;
             let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
             let fp = LogNormal.ln_density_derivs(&tp, x, Some(&mut gp), None);
             let fm = LogNormal.ln_density_derivs(&tm, x, Some(&mut gm), None);
-            assert_close(g[j], (fp - fm) / (2.0 * step), 1e-6, &format!("grad {j} at {x}"));
+            assert_close(
+                g[j],
+                (fp - fm) / (2.0 * step),
+                1e-6,
+                &format!("grad {j} at {x}"),
+            );
             for i in 0..k {
                 let fd = (gp[i] - gm[i]) / (2.0 * step);
                 assert_close(h[i * k + j], fd, 1e-6, &format!("hess {i},{j} at {x}"));
@@ -180,8 +191,14 @@ mod tests {
         // scipy.stats.lognorm.logpdf(1e-3, s=2.0, scale=exp(-1.0)) = 0.9329730106748562
         let lp = LogNormal.ln_density_derivs(&[-1.0, 2.0], 1e-3, None, None);
         assert!((lp - 0.932_973_010_674_856_2).abs() < 1e-14, "{lp}");
-        assert_eq!(LogNormal.ln_density_derivs(&[0.0, 1.0], 0.0, None, None), f64::NEG_INFINITY);
-        assert_eq!(LogNormal.ln_density_derivs(&[0.0, 1.0], -2.0, None, None), f64::NEG_INFINITY);
+        assert_eq!(
+            LogNormal.ln_density_derivs(&[0.0, 1.0], 0.0, None, None),
+            f64::NEG_INFINITY
+        );
+        assert_eq!(
+            LogNormal.ln_density_derivs(&[0.0, 1.0], -2.0, None, None),
+            f64::NEG_INFINITY
+        );
     }
 
     #[test]
@@ -207,7 +224,12 @@ mod tests {
 
     #[test]
     fn analytic_derivatives_match_finite_differences() {
-        for &(theta, x) in &[([0.3, 0.75], 2.5), ([-1.0, 2.0], 1e-3), ([5.0, 0.2], 150.0), ([0.0, 1.0], 1.0)] {
+        for &(theta, x) in &[
+            ([0.3, 0.75], 2.5),
+            ([-1.0, 2.0], 1e-3),
+            ([5.0, 0.2], 150.0),
+            ([0.0, 1.0], 1.0),
+        ] {
             check_derivs(&theta, x);
         }
     }
@@ -221,7 +243,13 @@ mod tests {
         let theta = [0.4, 1.3];
         let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 2], [0.0; 4], [0.0; 2], [0.0; 4]);
         let a = LogNormal.log_likelihood(&theta, &s, Some(&mut g1), Some(&mut h1));
-        let b = super::super::pointwise_log_likelihood(&LogNormal, &theta, &s, Some(&mut g2), Some(&mut h2));
+        let b = super::super::pointwise_log_likelihood(
+            &LogNormal,
+            &theta,
+            &s,
+            Some(&mut g2),
+            Some(&mut h2),
+        );
         assert_close(a, b, 1e-13, "value");
         for j in 0..2 {
             assert_close(g1[j], g2[j], 1e-12, "grad");

@@ -19,16 +19,16 @@ use rand::RngCore;
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
 
-// pub mod beta;
-// pub mod cauchy;
-// pub mod exponential;
+pub mod beta;
+pub mod cauchy;
+pub mod exponential;
 pub mod gamma;
-// pub mod lognormal;
+pub mod lognormal;
 // pub mod negative_binomial;
 pub mod normal;
 // pub mod poisson;
-// pub mod student_t;
-// pub mod weibull;
+pub mod student_t;
+pub mod weibull;
 
 /// The domain of one parameter; decides its transform to unconstrained coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -54,15 +54,24 @@ pub struct ParamSpec {
 impl ParamSpec {
     /// A real-valued parameter.
     pub const fn real(name: &'static str) -> ParamSpec {
-        ParamSpec { name, constraint: Constraint::Real }
+        ParamSpec {
+            name,
+            constraint: Constraint::Real,
+        }
     }
     /// A positive parameter.
     pub const fn positive(name: &'static str) -> ParamSpec {
-        ParamSpec { name, constraint: Constraint::Positive }
+        ParamSpec {
+            name,
+            constraint: Constraint::Positive,
+        }
     }
     /// A parameter in (0, 1).
     pub const fn unit(name: &'static str) -> ParamSpec {
-        ParamSpec { name, constraint: Constraint::UnitInterval }
+        ParamSpec {
+            name,
+            constraint: Constraint::UnitInterval,
+        }
     }
 }
 
@@ -258,13 +267,13 @@ pub const MAX_PARAMS: usize = 8;
 /// Every registered family, in listing order.
 pub static REGISTRY: &[&dyn Family] = &[
     &normal::Normal,
-    // &lognormal::LogNormal,
-    // &exponential::Exponential,
+    &lognormal::LogNormal,
+    &exponential::Exponential,
     &gamma::Gamma,
-    // &weibull::Weibull,
-    // &beta::Beta,
-    // &student_t::StudentT,
-    // &cauchy::Cauchy,
+    &weibull::Weibull,
+    &beta::Beta,
+    &student_t::StudentT,
+    &cauchy::Cauchy,
     // &poisson::Poisson,
     // &negative_binomial::NegativeBinomial,
 ];
@@ -280,7 +289,11 @@ pub fn lookup(name: &str) -> Result<&'static dyn Family> {
             return Ok(*f);
         }
     }
-    Err(ErrorKind::UnknownFamily { name: name.to_string(), suggestion: suggest(&wanted) }.into())
+    Err(ErrorKind::UnknownFamily {
+        name: name.to_string(),
+        suggestion: suggest(&wanted),
+    }
+    .into())
 }
 
 fn normalise(s: &str) -> String {
@@ -301,7 +314,8 @@ fn suggest(wanted: &str) -> Option<String> {
             }
         }
     }
-    best.filter(|(d, _)| *d <= 2.max(wanted.len() / 3)).map(|(_, n)| n.to_string())
+    best.filter(|(d, _)| *d <= 2.max(wanted.len() / 3))
+        .map(|(_, n)| n.to_string())
 }
 
 /// Levenshtein distance.
@@ -311,7 +325,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -350,7 +366,11 @@ pub fn check_params(family: &dyn Family, theta: &[f64]) -> Result<()> {
 
 /// Error for data on which a family's MLE does not exist.
 pub(crate) fn degenerate(family: &dyn Family, reason: impl Into<String>) -> crate::error::Error {
-    ErrorKind::Degenerate { family: family.name().into(), reason: reason.into() }.into()
+    ErrorKind::Degenerate {
+        family: family.name().into(),
+        reason: reason.into(),
+    }
+    .into()
 }
 
 #[cfg(test)]
@@ -370,7 +390,10 @@ mod tests {
     #[test]
     fn lookup_by_alias_and_suggestions() {
         assert_eq!(lookup("NORM").unwrap().name(), "normal");
-        assert_eq!(lookup("negative-binomial").unwrap().name(), "negative_binomial");
+        assert_eq!(
+            lookup("negative-binomial").unwrap().name(),
+            "negative_binomial"
+        );
         let e = lookup("gama").unwrap_err();
         assert!(e.to_string().contains("did you mean \"gamma\""), "{e}");
         let e = lookup("weib").unwrap_err();

@@ -61,7 +61,10 @@ impl Family for Normal {
         if !(s.variance > 0.0) {
             return Err(degenerate(
                 self,
-                format!("all values are equal ({}), so the sd estimate would be 0", s.min),
+                format!(
+                    "all values are equal ({}), so the sd estimate would be 0",
+                    s.min
+                ),
             ));
         }
         Ok(vec![s.mean, s.variance.sqrt()])
@@ -137,7 +140,9 @@ mod tests {
     #[test]
     fn known_density_values() {
         // dnorm(0) = 1/sqrt(2π); dnorm(1.5, 1, 2) from R: 0.1933340584014246.
-        assert!((Normal.ln_density_derivs(&[0.0, 1.0], 0.0, None, None) + LN_SQRT_2PI).abs() < 1e-15);
+        assert!(
+            (Normal.ln_density_derivs(&[0.0, 1.0], 0.0, None, None) + LN_SQRT_2PI).abs() < 1e-15
+        );
         let v = Normal.ln_density_derivs(&[1.0, 2.0], 1.5, None, None).exp();
         assert!((v - 0.193_334_058_401_424_6).abs() < 1e-15);
     }

@@ -70,7 +70,10 @@ impl Family for Weibull {
         if s.min == s.max || !(s.variance_ln > 0.0) {
             return Err(degenerate(
                 self,
-                format!("all values are equal ({}), so the shape would be infinite", s.min),
+                format!(
+                    "all values are equal ({}), so the shape would be infinite",
+                    s.min
+                ),
             ));
         }
         let shape = PI_OVER_SQRT_6 / s.variance_ln.sqrt();
@@ -99,7 +102,7 @@ impl Family for Weibull {
             h[0] = -1.0 / (k * k) - u * u * z;
             h[1] = (z * (1.0 + k * u) - 1.0) / lambda;
             h[2] = h[1];
-            h[3] = k * (1.0 + (k - 1.0) * z) / (lambda * lambda);
+            h[3] = k * (1.0 - (k + 1.0) * z) / (lambda * lambda);
         }
         k.ln() - ln_lambda + (k - 1.0) * u - z
     }
@@ -120,7 +123,10 @@ impl Family for Weibull {
         let s = match sample.weights() {
             None => Sums::over(lx.iter().map(|&l| (l, 1.0)), k, ln_lambda),
             Some(w) => Sums::over(
-                lx.iter().zip(w).filter(|(_, &w)| w != 0.0).map(|(&l, &w)| (l, w)),
+                lx.iter()
+                    .zip(w)
+                    .filter(|(_, &w)| w != 0.0)
+                    .map(|(&l, &w)| (l, w)),
                 k,
                 ln_lambda,
             ),
@@ -133,7 +139,7 @@ impl Family for Weibull {
             h[0] = -s.w / (k * k) - s.wuuz;
             h[1] = (s.wz + k * s.wuz - s.w) / lambda;
             h[2] = h[1];
-            h[3] = k * (s.w + (k - 1.0) * s.wz) / (lambda * lambda);
+            h[3] = k * (s.w - (k + 1.0) * s.wz) / (lambda * lambda);
         }
         s.w * (k.ln() - ln_lambda) + (k - 1.0) * s.wu - s.wz
     }
@@ -165,7 +171,13 @@ struct Sums {
 impl Sums {
     #[inline]
     fn over(pairs: impl Iterator<Item = (f64, f64)>, k: f64, ln_lambda: f64) -> Sums {
-        let mut s = Sums { w: 0.0, wu: 0.0, wz: 0.0, wuz: 0.0, wuuz: 0.0 };
+        let mut s = Sums {
+            w: 0.0,
+            wu: 0.0,
+            wz: 0.0,
+            wuz: 0.0,
+            wuuz: 0.0,
+        };
         for (lx, w) in pairs {
             let u = lx - ln_lambda;
             let wz = w * (k * u).exp();
@@ -207,7 +219,10 @@ mod tests {
     use super::*;
 
     fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
-        assert!((a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2), "{what}: {a} vs {b}");
+        assert!(
+            (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2),
+            "{what}: {a} vs {b}"
+        );
     }
 
     /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
@@ -228,7 +243,12 @@ mod tests {
             for i in 0..k {
                 let fd = (gp[i] - gm[i]) / (2.0 * step);
                 let what = format!("hess {i},{j} at {theta:?}, {x}");
-                assert_close(h[i * k + j] * theta[i] * theta[j], fd * theta[i] * theta[j], 1e-6, &what);
+                assert_close(
+                    h[i * k + j] * theta[i] * theta[j],
+                    fd * theta[i] * theta[j],
+                    1e-6,
+                    &what,
+                );
             }
         }
     }
@@ -236,7 +256,13 @@ mod tests {
     fn check_against_pointwise(theta: &[f64], s: &Sample) {
         let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 2], [0.0; 4], [0.0; 2], [0.0; 4]);
         let a = Weibull.log_likelihood(theta, s, Some(&mut g1), Some(&mut h1));
-        let b = super::super::pointwise_log_likelihood(&Weibull, theta, s, Some(&mut g2), Some(&mut h2));
+        let b = super::super::pointwise_log_likelihood(
+            &Weibull,
+            theta,
+            s,
+            Some(&mut g2),
+            Some(&mut h2),
+        );
         assert_close(a, b, 1e-12, "value");
         // Compare in the scale-free units θᵢ ∂/∂θᵢ, as the optimizer (log coordinates) sees them.
         for i in 0..2 {
@@ -264,11 +290,20 @@ mod tests {
     #[test]
     fn zero_and_negative_values_are_outside_the_support() {
         for &k in &[0.5, 1.0, 2.0] {
-            assert_eq!(Weibull.ln_density_derivs(&[k, 1.0], 0.0, None, None), f64::NEG_INFINITY);
-            assert_eq!(Weibull.ln_density_derivs(&[k, 1.0], -1.0, None, None), f64::NEG_INFINITY);
+            assert_eq!(
+                Weibull.ln_density_derivs(&[k, 1.0], 0.0, None, None),
+                f64::NEG_INFINITY
+            );
+            assert_eq!(
+                Weibull.ln_density_derivs(&[k, 1.0], -1.0, None, None),
+                f64::NEG_INFINITY
+            );
         }
         let s = Sample::new(vec![0.0, 1.0, 2.0]).unwrap();
-        assert_eq!(Weibull.log_likelihood(&[1.0, 1.0], &s, None, None), f64::NEG_INFINITY);
+        assert_eq!(
+            Weibull.log_likelihood(&[1.0, 1.0], &s, None, None),
+            f64::NEG_INFINITY
+        );
         assert!(!Weibull.support().contains(0.0));
     }
 
@@ -292,7 +327,10 @@ mod tests {
     fn one_pass_matches_pointwise_sum() {
         let x = vec![0.2, 1.5, 3.0, 0.9, 12.0, 2.2];
         let w = vec![1.0, 2.5, 0.0, 0.5, 3.0, 1.0];
-        let s = Sample::new(x.clone()).unwrap().with_weights(w.clone()).unwrap();
+        let s = Sample::new(x.clone())
+            .unwrap()
+            .with_weights(w.clone())
+            .unwrap();
         check_against_pointwise(&[1.3, 2.5], &s);
         check_against_pointwise(&[0.4, 0.7], &s);
         check_against_pointwise(&[1.3, 2.5], &Sample::new(x.clone()).unwrap());
@@ -310,14 +348,22 @@ mod tests {
         // Data near 1e4 with a spread of ~1 %: the shape start is large (~100), yet x^k is never
         // formed and the λ-score at (k₀, λ(k₀)) vanishes.
         for &(centre, spread) in &[(1e4, 0.01), (1e-4, 0.02), (3.0, 0.5)] {
-            let x: Vec<f64> = (0..50).map(|i| centre * (1.0 + spread * ((i as f64) * 0.37).sin())).collect();
-            let s = Sample::new(x).unwrap().with_weights((0..50).map(|i| 1.0 + (i % 3) as f64).collect()).unwrap();
+            let x: Vec<f64> = (0..50)
+                .map(|i| centre * (1.0 + spread * ((i as f64) * 0.37).sin()))
+                .collect();
+            let s = Sample::new(x)
+                .unwrap()
+                .with_weights((0..50).map(|i| 1.0 + (i % 3) as f64).collect())
+                .unwrap();
             let t = Weibull.initial_estimate(&s).unwrap();
             assert!(t.iter().all(|v| v.is_finite() && *v > 0.0), "{t:?}");
             let mut g = [0.0; 2];
             let ll = Weibull.log_likelihood(&t, &s, Some(&mut g), None);
             assert!(ll.is_finite());
-            assert!((g[1] * t[1]).abs() < 1e-9 * s.summary().total_weight * t[0], "{g:?} at {t:?}");
+            assert!(
+                (g[1] * t[1]).abs() < 1e-9 * s.summary().total_weight * t[0],
+                "{g:?} at {t:?}"
+            );
         }
     }
 
@@ -326,7 +372,10 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         let x = Weibull.sample(&[2.0, 3.0], 5000, &mut rng);
         let t = Weibull.initial_estimate(&Sample::new(x).unwrap()).unwrap();
-        assert!((t[0] - 2.0).abs() < 0.15 && (t[1] - 3.0).abs() < 0.15, "{t:?}");
+        assert!(
+            (t[0] - 2.0).abs() < 0.15 && (t[1] - 3.0).abs() < 0.15,
+            "{t:?}"
+        );
     }
 
     #[test]

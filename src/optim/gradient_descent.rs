@@ -32,7 +32,14 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
     let mut t = (1.0 / max_abs(&g)).min(1.0);
     for iteration in 0..options.max_iterations {
         if max_abs(&g) <= options.gtol {
-            return outcome(Termination::GradientTolerance, x, f, g, iteration, evaluations);
+            return outcome(
+                Termination::GradientTolerance,
+                x,
+                f,
+                g,
+                iteration,
+                evaluations,
+            );
         }
         let d: Vec<f64> = g.iter().map(|v| -v).collect();
         let slope = dot(&g, &d);
@@ -59,7 +66,10 @@ mod tests {
 
     #[test]
     fn ill_conditioned_quadratic_converges_linearly() {
-        let opts = Options { gtol: 1e-8, max_iterations: 100_000 };
+        let opts = Options {
+            gtol: 1e-8,
+            max_iterations: 100_000,
+        };
         let out = minimize(&Quadratic, &[1.0, 1.0, 1.0], &opts);
         assert_eq!(out.termination, Termination::GradientTolerance);
         assert!(max_abs(&out.x) < 1e-7, "{:?}", out.x);

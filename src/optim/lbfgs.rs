@@ -40,7 +40,14 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
     }
     for iteration in 0..options.max_iterations {
         if max_abs(&g) <= options.gtol {
-            return outcome(Termination::GradientTolerance, x, f, g, iteration, evaluations);
+            return outcome(
+                Termination::GradientTolerance,
+                x,
+                f,
+                g,
+                iteration,
+                evaluations,
+            );
         }
         let mut d = two_loop(&pairs, &g);
         let mut slope = dot(&g, &d);
@@ -50,13 +57,25 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
             slope = dot(&g, &d);
         }
         // Without curvature information the first step is scaled to move ~1 unit.
-        let t0 = if pairs.is_empty() { (1.0 / max_abs(&d)).min(1.0) } else { 1.0 };
+        let t0 = if pairs.is_empty() {
+            (1.0 / max_abs(&d)).min(1.0)
+        } else {
+            1.0
+        };
         let mut step = backtrack(objective, &x, f, &d, slope, t0, &mut trial);
         if step.is_none() && !pairs.is_empty() {
             pairs.clear();
             d = g.iter().map(|v| -v).collect();
             slope = dot(&g, &d);
-            step = backtrack(objective, &x, f, &d, slope, (1.0 / max_abs(&d)).min(1.0), &mut trial);
+            step = backtrack(
+                objective,
+                &x,
+                f,
+                &d,
+                slope,
+                (1.0 / max_abs(&d)).min(1.0),
+                &mut trial,
+            );
         }
         let Some(step) = step else {
             return outcome(Termination::NoProgress, x, f, g, iteration, evaluations);
@@ -118,15 +137,25 @@ mod tests {
 
     #[test]
     fn rosenbrock_from_the_classic_start() {
-        let opts = Options { gtol: 1e-9, max_iterations: 1000 };
+        let opts = Options {
+            gtol: 1e-9,
+            max_iterations: 1000,
+        };
         let out = minimize(&Rosenbrock, &[-1.2, 1.0], &opts);
         assert_eq!(out.termination, Termination::GradientTolerance);
-        assert!((out.x[0] - 1.0).abs() < 1e-7 && (out.x[1] - 1.0).abs() < 1e-7, "{:?}", out.x);
+        assert!(
+            (out.x[0] - 1.0).abs() < 1e-7 && (out.x[1] - 1.0).abs() < 1e-7,
+            "{:?}",
+            out.x
+        );
     }
 
     #[test]
     fn ill_conditioned_quadratic() {
-        let opts = Options { gtol: 1e-10, max_iterations: 500 };
+        let opts = Options {
+            gtol: 1e-10,
+            max_iterations: 500,
+        };
         let out = minimize(&Quadratic, &[1.0, 1.0, 1.0], &opts);
         assert_eq!(out.termination, Termination::GradientTolerance);
         assert!(max_abs(&out.x) < 1e-9);

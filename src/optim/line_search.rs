@@ -46,16 +46,28 @@ pub fn backtrack(
         let f = objective.value(trial);
         if f.is_finite() {
             if f <= f0 + C1 * t * slope {
-                return Some(Step { t, value: f, evaluations });
+                return Some(Step {
+                    t,
+                    value: f,
+                    evaluations,
+                });
             }
             // The whole predicted decrease is below the rounding error of f: accept a step that
             // does not measurably increase f.
             if -slope * t <= noise && f <= f0 + noise {
-                return Some(Step { t, value: f, evaluations });
+                return Some(Step {
+                    t,
+                    value: f,
+                    evaluations,
+                });
             }
             // Minimiser of the quadratic through f0, slope and f(t), kept within [0.1 t, 0.5 t].
             let q = -slope * t * t / (2.0 * (f - f0 - slope * t));
-            t = if q.is_finite() { q.clamp(0.1 * t, 0.5 * t) } else { 0.5 * t };
+            t = if q.is_finite() {
+                q.clamp(0.1 * t, 0.5 * t)
+            } else {
+                0.5 * t
+            };
         } else {
             t *= 0.25;
         }

@@ -121,7 +121,12 @@ pub struct Outcome {
 }
 
 /// Minimise `objective` from `x0` with `method`.
-pub fn minimize(method: Method, objective: &dyn Objective, x0: &[f64], options: &Options) -> Outcome {
+pub fn minimize(
+    method: Method,
+    objective: &dyn Objective,
+    x0: &[f64],
+    options: &Options,
+) -> Outcome {
     match method {
         Method::Newton => newton::minimize(objective, x0, options),
         Method::Lbfgs => lbfgs::minimize(objective, x0, options),

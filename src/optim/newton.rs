@@ -40,7 +40,14 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
     }
     for iteration in 0..options.max_iterations {
         if max_abs(&g) <= options.gtol {
-            return done(Termination::GradientTolerance, x, f, g, iteration, evaluations);
+            return done(
+                Termination::GradientTolerance,
+                x,
+                f,
+                g,
+                iteration,
+                evaluations,
+            );
         }
         let mut d = newton_direction(&h, &g, k);
         let mut slope = dot(&g, &d);
@@ -53,7 +60,15 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
         if step.is_none() {
             d = g.iter().map(|v| -v).collect();
             slope = dot(&g, &d);
-            step = backtrack(objective, &x, f, &d, slope, (1.0 / max_abs(&d)).min(1.0), &mut trial);
+            step = backtrack(
+                objective,
+                &x,
+                f,
+                &d,
+                slope,
+                (1.0 / max_abs(&d)).min(1.0),
+                &mut trial,
+            );
         }
         let Some(step) = step else {
             return done(Termination::NoProgress, x, f, g, iteration, evaluations);
@@ -76,7 +91,10 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
 fn newton_direction(h: &[f64], g: &[f64], k: usize) -> Vec<f64> {
     let hm = DMatrix::from_row_slice(k, k, h);
     let rhs = -DVector::from_column_slice(g);
-    let scale = (0..k).map(|i| h[i * k + i].abs()).fold(0.0, f64::max).max(1e-12);
+    let scale = (0..k)
+        .map(|i| h[i * k + i].abs())
+        .fold(0.0, f64::max)
+        .max(1e-12);
     let mut mu = 0.0;
     for _ in 0..40 {
         let shifted = &hm + DMatrix::identity(k, k) * mu;
@@ -98,16 +116,26 @@ mod tests {
 
     #[test]
     fn rosenbrock_from_the_classic_start() {
-        let opts = Options { gtol: 1e-10, max_iterations: 200 };
+        let opts = Options {
+            gtol: 1e-10,
+            max_iterations: 200,
+        };
         let out = minimize(&Rosenbrock, &[-1.2, 1.0], &opts);
         assert_eq!(out.termination, Termination::GradientTolerance);
-        assert!((out.x[0] - 1.0).abs() < 1e-9 && (out.x[1] - 1.0).abs() < 1e-9, "{:?}", out.x);
+        assert!(
+            (out.x[0] - 1.0).abs() < 1e-9 && (out.x[1] - 1.0).abs() < 1e-9,
+            "{:?}",
+            out.x
+        );
         assert!(out.iterations < 50, "{}", out.iterations);
     }
 
     #[test]
     fn quadratic_in_one_step() {
-        let opts = Options { gtol: 1e-12, max_iterations: 10 };
+        let opts = Options {
+            gtol: 1e-12,
+            max_iterations: 10,
+        };
         let out = minimize(&Quadratic, &[1.0, 1.0, 1e-3], &opts);
         assert_eq!(out.termination, Termination::GradientTolerance);
         assert!(out.iterations <= 2);
@@ -115,7 +143,10 @@ mod tests {
 
     #[test]
     fn iteration_cap_is_reported() {
-        let opts = Options { gtol: 1e-14, max_iterations: 2 };
+        let opts = Options {
+            gtol: 1e-14,
+            max_iterations: 2,
+        };
         let out = minimize(&Rosenbrock, &[-1.2, 1.0], &opts);
         assert_eq!(out.termination, Termination::MaxIterations);
         assert_eq!(out.iterations, 2);

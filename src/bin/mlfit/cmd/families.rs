@@ -1,0 +1,140 @@
+//! `mlfit families [NAME]`: the registry as a table or JSON.
+
+use mlfit::family::{self, Constraint, Family, REGISTRY};
+use serde::Serialize;
+
+use super::{Failure, Output};
+use crate::cli::{FamiliesArgs, ListFormat};
+
+#[derive(Serialize)]
+struct Param {
+    name: &'static str,
+    domain: &'static str,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    parameters: Vec<Param>,
+    support: &'static str,
+    discrete: bool,
+    closed_form: bool,
+    sufficient_statistics: bool,
+    formula: &'static str,
+}
+
+fn entry(f: &dyn Family) -> Entry {
+    Entry {
+        name: f.name(),
+        aliases: f.aliases(),
+        parameters: f
+            .params()
+            .iter()
+            .map(|p| Param {
+                name: p.name,
+                domain: match p.constraint {
+                    Constraint::Real => "real",
+                    Constraint::Positive => "> 0",
+                    Constraint::UnitInterval => "(0, 1)",
+                },
+            })
+            .collect(),
+        support: f.support().describe(),
+        discrete: f.support().is_discrete(),
+        closed_form: f.has_closed_form(),
+        sufficient_statistics: f.uses_sufficient_statistics(),
+        formula: f.formula(),
+    }
+}
+
+pub fn run(args: &FamiliesArgs) -> Result<Output, Failure> {
+    let entries: Vec<Entry> = match &args.name {
+        Some(name) => vec![entry(family::lookup(name)?)],
+        None => REGISTRY.iter().map(|f| entry(*f)).collect(),
+    };
+    let stdout = match (args.format, args.name.is_some()) {
+        (ListFormat::Json, true) => {
+            serde_json::to_string_pretty(&entries[0]).expect("serialisable") + "\n"
+        }
+        (ListFormat::Json, false) => {
+            serde_json::to_string_pretty(&entries).expect("serialisable") + "\n"
+        }
+        (ListFormat::Table, true) => describe(&entries[0]),
+        (ListFormat::Table, false) => table(&entries),
+    };
+    Ok(Output {
+        stdout,
+        notes: vec![],
+    })
+}
+
+fn params_text(e: &Entry) -> String {
+    e.parameters
+        .iter()
+        .map(|p| p.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn table(entries: &[Entry]) -> String {
+    let header = [
+        "family",
+        "parameters",
+        "support",
+        "discrete",
+        "closed form",
+        "aliases",
+    ];
+    let mut rows: Vec<[String; 6]> = vec![header.map(String::from)];
+    for e in entries {
+        rows.push([
+            e.name.into(),
+            params_text(e),
+            e.support.into(),
+            if e.discrete { "yes" } else { "no" }.into(),
+            if e.closed_form { "yes" } else { "no" }.into(),
+            e.aliases.join(", "),
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn describe(e: &Entry) -> String {
+    let mut out = format!("{}\n\n  {}\n\n", e.name, e.formula);
+    out.push_str("  parameters:\n");
+    for p in &e.parameters {
+        out.push_str(&format!("    {:<10} {}\n", p.name, p.domain));
+    }
+    out.push_str(&format!(
+        "  support:     {}{}\n",
+        e.support,
+        if e.discrete { " (discrete)" } else { "" }
+    ));
+    out.push_str(&format!(
+        "  closed form: {}\n",
+        if e.closed_form { "yes" } else { "no" }
+    ));
+    out.push_str(&format!(
+        "  aliases:     {}\n",
+        if e.aliases.is_empty() {
+            "(none)".to_string()
+        } else {
+            e.aliases.join(", ")
+        }
+    ));
+    out
+}

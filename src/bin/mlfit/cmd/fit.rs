@@ -1,0 +1,97 @@
+//! `mlfit fit`: read a column, fit each requested family, render the fits.
+//!
+//! All families are resolved before any data are read (an unknown name is a usage error even
+//! on bad data) and all fits are done before anything is printed, so stdout never holds a
+//! partial result.
+
+use std::fs::File;
+use std::io::Read;
+
+use anyhow::anyhow;
+use mlfit::data::csv::{read_column, ColumnSelector, CsvOptions};
+use mlfit::family::{self, Family};
+use mlfit::report::{Context, Csv, Json, Render, Table};
+use mlfit::{Fit, FitOptions};
+
+use super::{Failure, Output};
+use crate::cli::{FitArgs, Format};
+
+pub fn run(args: &FitArgs) -> Result<Output, Failure> {
+    let families: Vec<&'static dyn Family> = args
+        .family
+        .iter()
+        .map(|name| family::lookup(name))
+        .collect::<Result<_, _>>()?;
+
+    let (reader, source): (Box<dyn Read>, String) = match args.file.as_deref() {
+        None => (Box::new(std::io::stdin().lock()), "<stdin>".into()),
+        Some(p) if p.as_os_str() == "-" => (Box::new(std::io::stdin().lock()), "<stdin>".into()),
+        Some(p) => {
+            let file = File::open(p)
+                .map_err(|e| Failure::data(anyhow!("{}: cannot open: {e}", p.display())))?;
+            (Box::new(file), p.display().to_string())
+        }
+    };
+    let options = CsvOptions {
+        has_header: !args.no_header,
+        delimiter: args.delimiter,
+        skip_missing: args.skip_missing,
+    };
+    let selector = ColumnSelector::from_arg(args.column.as_deref());
+    let (sample, table) = read_column(reader, &source, &selector, &options)?;
+    let mut notes = Vec::new();
+    if table.skipped_missing > 0 {
+        notes.push(format!(
+            "{source}: skipped {} row{} with a missing value in column {}",
+            table.skipped_missing,
+            if table.skipped_missing == 1 { "" } else { "s" },
+            table.names[0]
+        ));
+    }
+
+    let fit_options = FitOptions {
+        method: args.method.into(),
+        gtol: args.tol,
+        max_iterations: args.max_iter,
+        ..FitOptions::default()
+    };
+    let mut fits: Vec<Fit> = Vec::with_capacity(families.len());
+    for fam in &families {
+        let fit = mlfit::fit(*fam, &sample, &fit_options)?;
+        if !fit.converged && !args.allow_nonconverged {
+            let why = fit
+                .notes
+                .first()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            return Err(Failure::data(anyhow!(
+                "{} fit did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
+                fit.family,
+                fit.termination.as_str()
+            )));
+        }
+        fits.push(fit);
+    }
+    if table.skipped_missing > 0 {
+        for f in &mut fits {
+            f.notes.push(format!(
+                "{} rows with missing values were skipped",
+                table.skipped_missing
+            ));
+        }
+    }
+
+    let context = Context {
+        source,
+        column: table.names[0].clone(),
+    };
+    let renderer: &dyn Render = match args.format {
+        Format::Table => &Table,
+        Format::Json => &Json,
+        Format::Csv => &Csv,
+    };
+    Ok(Output {
+        stdout: renderer.render(&fits, &context),
+        notes,
+    })
+}

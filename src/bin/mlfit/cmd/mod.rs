@@ -1,0 +1,50 @@
+//! One module per subcommand; each `run` returns the complete stdout text.
+
+pub mod families;
+pub mod fit;
+
+use std::fmt;
+
+/// A failure with its exit code: 1 for data or fit errors, 2 for usage errors.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    pub fn data(error: impl Into<anyhow::Error>) -> Failure {
+        Failure {
+            code: 1,
+            error: error.into(),
+        }
+    }
+    pub fn usage(error: impl Into<anyhow::Error>) -> Failure {
+        Failure {
+            code: 2,
+            error: error.into(),
+        }
+    }
+}
+
+impl From<mlfit::Error> for Failure {
+    fn from(e: mlfit::Error) -> Failure {
+        if e.is_usage() {
+            Failure::usage(e)
+        } else {
+            Failure::data(e)
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#}", self.error)
+    }
+}
+
+/// What a command produced: stdout text and notes for stderr.
+pub struct Output {
+    pub stdout: String,
+    pub notes: Vec<String>,
+}
