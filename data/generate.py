@@ -25,6 +25,9 @@ Sets (true generating parameters, in mlfit's natural parameterisation):
 - wind_speed.csv  `speed_ms`: 1000 hourly mean wind speeds (m/s, 2 decimals),
   weibull(shape=2.0, scale=7.0) (Rayleigh-like, the textbook wind model). Values
   that round to 0.00 are redrawn so every value is strictly positive.
+- returns.csv     `log_return`: 1000 daily log returns of an asset (6 decimals),
+  student_t(df=3.5, location=0.0004, scale=0.009): symmetric and heavy-tailed, so the
+  Student-t fit has an interior optimum (on dc_voltage.csv its df runs off to infinity).
 - proportions.csv `share`: 300 market shares / proportions in (0, 1),
   beta(alpha=2.5, beta=6.0), 6 decimals; values that round to 0 or 1 are redrawn.
 """
@@ -89,6 +92,12 @@ def wind_speed():
     write("wind_speed.csv", ["speed_ms"], [[f"{x:.2f}"] for x in out])
 
 
+def returns():
+    rng = np.random.default_rng(20240506)
+    r = 0.0004 + 0.009 * rng.standard_t(3.5, size=1000)
+    write("returns.csv", ["log_return"], [[f"{x:.6f}"] for x in r])
+
+
 def proportions():
     rng = np.random.default_rng(20240505)
     out = []
@@ -104,4 +113,5 @@ if __name__ == "__main__":
     counts()
     latency()
     wind_speed()
+    returns()
     proportions()

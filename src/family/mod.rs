@@ -24,9 +24,9 @@ pub mod cauchy;
 pub mod exponential;
 pub mod gamma;
 pub mod lognormal;
-// pub mod negative_binomial;
+pub mod negative_binomial;
 pub mod normal;
-// pub mod poisson;
+pub mod poisson;
 pub mod student_t;
 pub mod weibull;
 
@@ -274,8 +274,8 @@ pub static REGISTRY: &[&dyn Family] = &[
     &beta::Beta,
     &student_t::StudentT,
     &cauchy::Cauchy,
-    // &poisson::Poisson,
-    // &negative_binomial::NegativeBinomial,
+    &poisson::Poisson,
+    &negative_binomial::NegativeBinomial,
 ];
 
 /// Look a family up by name or alias (case-insensitive; `-` and `_` are interchangeable).
@@ -396,8 +396,10 @@ mod tests {
         );
         let e = lookup("gama").unwrap_err();
         assert!(e.to_string().contains("did you mean \"gamma\""), "{e}");
-        let e = lookup("weib").unwrap_err();
+        let e = lookup("weibul").unwrap_err();
         assert!(e.to_string().contains("\"weibull\""), "{e}");
+        let e = lookup("negative").unwrap_err();
+        assert!(e.to_string().contains("\"negative_binomial\""), "{e}");
         let e = lookup("zzzzzzzzzzzz").unwrap_err();
         assert!(!e.to_string().contains("did you mean"), "{e}");
     }
