@@ -78,19 +78,21 @@ impl Family for Normal {
         hess: Option<&mut [f64]>,
     ) -> f64 {
         let (mu, sigma) = (theta[0], theta[1]);
-        let d = x - mu;
-        let inv_s2 = 1.0 / (sigma * sigma);
+        // Standardise first: (x − μ)²/σ² formed as a square of a ratio stays finite for
+        // σ down to the smallest normal floats.
+        let z = (x - mu) / sigma;
         if let Some(g) = grad {
-            g[0] = d * inv_s2;
-            g[1] = (d * d * inv_s2 - 1.0) / sigma;
+            g[0] = z / sigma;
+            g[1] = (z * z - 1.0) / sigma;
         }
         if let Some(h) = hess {
-            h[0] = -inv_s2;
-            h[1] = -2.0 * d * inv_s2 / sigma;
+            let inv_s = 1.0 / sigma;
+            h[0] = -inv_s * inv_s;
+            h[1] = -2.0 * z * inv_s * inv_s;
             h[2] = h[1];
-            h[3] = (1.0 - 3.0 * d * d * inv_s2) * inv_s2;
+            h[3] = (1.0 - 3.0 * z * z) * inv_s * inv_s;
         }
-        -LN_SQRT_2PI - sigma.ln() - 0.5 * d * d * inv_s2
+        -LN_SQRT_2PI - sigma.ln() - 0.5 * z * z
     }
 
     fn log_likelihood(
@@ -102,21 +104,21 @@ impl Family for Normal {
     ) -> f64 {
         let s = sample.summary();
         let (w, mu, sigma) = (s.total_weight, theta[0], theta[1]);
-        let dm = s.mean - mu;
-        // Mean squared deviation from μ: s² + (x̄ − μ)².
-        let msd = s.variance + dm * dm;
-        let inv_s2 = 1.0 / (sigma * sigma);
+        let zm = (s.mean - mu) / sigma;
+        // Mean squared standardised deviation from μ: (s² + (x̄ − μ)²)/σ².
+        let msz = (s.variance.sqrt() / sigma).powi(2) + zm * zm;
         if let Some(g) = grad {
-            g[0] = w * dm * inv_s2;
-            g[1] = w * (msd * inv_s2 - 1.0) / sigma;
+            g[0] = w * zm / sigma;
+            g[1] = w * (msz - 1.0) / sigma;
         }
         if let Some(h) = hess {
-            h[0] = -w * inv_s2;
-            h[1] = -2.0 * w * dm * inv_s2 / sigma;
+            let inv_s = 1.0 / sigma;
+            h[0] = -w * inv_s * inv_s;
+            h[1] = -2.0 * w * zm * inv_s * inv_s;
             h[2] = h[1];
-            h[3] = w * (1.0 - 3.0 * msd * inv_s2) * inv_s2;
+            h[3] = w * (1.0 - 3.0 * msz) * inv_s * inv_s;
         }
-        w * (-LN_SQRT_2PI - sigma.ln() - 0.5 * msd * inv_s2)
+        w * (-LN_SQRT_2PI - sigma.ln() - 0.5 * msz)
     }
 
     fn closed_form(&self, sample: &Sample) -> Option<Vec<f64>> {

@@ -18,7 +18,7 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
-use crate::special::ln_gamma;
+use crate::special::{deviance_term, ln_gamma, stirling_error};
 
 /// The Poisson family, parameter (lambda).
 #[derive(Debug, Clone, Copy, Default)]
@@ -82,7 +82,12 @@ impl Family for Poisson {
         if let Some(h) = hess {
             h[0] = -x / (lambda * lambda);
         }
-        x * lambda.ln() - lambda - ln_gamma(x + 1.0)
+        if x == 0.0 {
+            return -lambda;
+        }
+        // Loader's saddle-point form: the terms of x ln λ − λ − ln x! are each ~x ln x and
+        // cancel to a small number; this form keeps its relative accuracy.
+        -stirling_error(x) - deviance_term(x, lambda) - 0.5 * (std::f64::consts::TAU * x).ln()
     }
 
     fn log_likelihood(
