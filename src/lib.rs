@@ -30,6 +30,7 @@ pub mod objective;
 pub mod optim;
 pub mod report;
 pub mod special;
+pub mod sum;
 
 pub use data::Sample;
 pub use error::{Error, ErrorKind, Result};

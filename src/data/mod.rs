@@ -10,6 +10,7 @@ pub mod csv;
 use std::sync::OnceLock;
 
 use crate::error::{ErrorKind, Location, Result};
+use crate::sum::CompensatedSum;
 
 /// Where the values of a sample came from, so errors about a value can name its line.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,32 +73,6 @@ impl Clone for Sample {
             distinct: OnceLock::new(),
             sorted: OnceLock::new(),
         }
-    }
-}
-
-/// Neumaier's compensated summation (Neumaier 1974), so sufficient statistics of a million
-/// values keep their last digits.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct CompensatedSum {
-    sum: f64,
-    compensation: f64,
-}
-
-impl CompensatedSum {
-    #[inline]
-    pub(crate) fn add(&mut self, x: f64) {
-        let t = self.sum + x;
-        if self.sum.abs() >= x.abs() {
-            self.compensation += (self.sum - t) + x;
-        } else {
-            self.compensation += (x - t) + self.sum;
-        }
-        self.sum = t;
-    }
-
-    #[inline]
-    pub(crate) fn value(&self) -> f64 {
-        self.sum + self.compensation
     }
 }
 

@@ -23,6 +23,7 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::sum::CompensatedSum;
 
 const LN_PI: f64 = 1.144_729_885_849_400_2;
 
@@ -187,6 +188,8 @@ impl Sums {
             wrr: 0.0,
             wtrr: 0.0,
         };
+        // Compensated: the value's rounding error is the objective's noise floor.
+        let mut wl = CompensatedSum::default();
         for (x, w) in pairs {
             let t = (x - mu) * inv_g;
             let t2 = t * t;
@@ -194,12 +197,13 @@ impl Sums {
             let wr = w * r;
             let wtr = wr * t;
             s.w += w;
-            s.wl += w * t2.ln_1p();
+            wl.add(w * t2.ln_1p());
             s.wr += wr;
             s.wtr += wtr;
             s.wrr += wr * r;
             s.wtrr += wtr * r;
         }
+        s.wl = wl.value();
         s
     }
 }

@@ -226,7 +226,7 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
     if let Some(hs) = hess.as_deref_mut() {
         hs.fill(0.0);
     }
-    let mut total = 0.0;
+    let mut total = crate::sum::CompensatedSum::default();
     let mut accumulate = |x: f64, w: f64| {
         if w == 0.0 {
             return;
@@ -237,7 +237,7 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
             grad.is_some().then_some(&mut g[..k]),
             hess.is_some().then_some(&mut h[..k * k]),
         );
-        total += w * lp;
+        total.add(w * lp);
         if let Some(gr) = grad.as_deref_mut() {
             for j in 0..k {
                 gr[j] += w * g[j];
@@ -258,7 +258,7 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
             accumulate(x, sample.weight(i));
         }
     }
-    total
+    total.value()
 }
 
 /// The largest number of parameters of a univariate family (sizes stack buffers).

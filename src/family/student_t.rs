@@ -29,6 +29,7 @@ use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::special::ln_gamma;
+use crate::sum::CompensatedSum;
 
 const LN_SQRT_2PI: f64 = 0.9189385332046728;
 
@@ -203,7 +204,7 @@ impl Family for StudentT {
                 h[7] = h[5];
             }
         }
-        w * (ln_normaliser(nu) - sigma.ln()) - 0.5 * (nu + 1.0) * sums.ln_1p
+        w * (ln_normaliser(nu) - sigma.ln()) - 0.5 * (nu + 1.0) * sums.ln_1p.value()
     }
 
     fn boundary_note(&self, theta: &[f64]) -> Option<String> {
@@ -243,7 +244,7 @@ impl Family for StudentT {
 struct Sums {
     finite: bool,
     weight: f64,
-    ln_1p: f64,
+    ln_1p: CompensatedSum,
     g_nu: f64,
     g_mu: f64,
     g_sigma: f64,
@@ -274,7 +275,7 @@ fn accumulate<const GRAD: bool, const HESS: bool>(
         let z2 = z * z;
         let l = (z2 * inv_nu).ln_1p();
         s.weight += w;
-        s.ln_1p += w * l;
+        s.ln_1p.add(w * l);
         if GRAD || HESS {
             let d = nu + z2;
             let inv_d = 1.0 / d;
@@ -305,7 +306,7 @@ fn accumulate<const GRAD: bool, const HESS: bool>(
             }
         }
     }
-    s.finite = s.ln_1p.is_finite();
+    s.finite = s.ln_1p.value().is_finite();
     s
 }
 

@@ -31,6 +31,7 @@ use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::special::ln_gamma;
+use crate::sum::CompensatedSum;
 
 /// π / √6: the standard deviation of the standard Gumbel law is π/√6.
 const PI_OVER_SQRT_6: f64 = 1.282_549_830_161_864;
@@ -178,16 +179,21 @@ impl Sums {
             wuz: 0.0,
             wuuz: 0.0,
         };
+        // The two sums that enter the value are compensated: their rounding error would
+        // otherwise be the noise floor of the objective on large samples.
+        let (mut wu, mut wz_sum) = (CompensatedSum::default(), CompensatedSum::default());
         for (lx, w) in pairs {
             let u = lx - ln_lambda;
             let wz = w * (k * u).exp();
             let wuz = wz * u;
             s.w += w;
-            s.wu += w * u;
-            s.wz += wz;
+            wu.add(w * u);
+            wz_sum.add(wz);
             s.wuz += wuz;
             s.wuuz += wuz * u;
         }
+        s.wu = wu.value();
+        s.wz = wz_sum.value();
         s
     }
 }
