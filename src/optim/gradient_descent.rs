@@ -8,55 +8,35 @@
 //! Reference: Nocedal & Wright, *Numerical Optimization*, 2nd ed., §3.1–3.3.
 
 use super::line_search::backtrack;
-use super::{dot, max_abs, Objective, Options, Outcome, Termination};
+use super::{dot, max_abs, Objective, Options, Outcome, State, Termination};
 
 /// Minimise with gradient descent.
 pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Outcome {
     let k = objective.dim();
-    let mut x = x0.to_vec();
     let mut g = vec![0.0; k];
+    let f = objective.value_gradient(x0, &mut g);
+    let mut s = State::start(x0, f, g);
+    if s.non_finite() {
+        return s.finish(Termination::NonFinite);
+    }
     let mut trial = vec![0.0; k];
-    let mut f = objective.value_gradient(&x, &mut g);
-    let mut evaluations = 1;
-    let outcome = |termination, x: Vec<f64>, f, g: Vec<f64>, iterations, evaluations| Outcome {
-        x,
-        value: f,
-        gradient: g,
-        iterations,
-        evaluations,
-        termination,
-    };
-    if !f.is_finite() || g.iter().any(|v| !v.is_finite()) {
-        return outcome(Termination::NonFinite, x, f, g, 0, evaluations);
-    }
-    let mut t = (1.0 / max_abs(&g)).min(1.0);
-    for iteration in 0..options.max_iterations {
-        if max_abs(&g) <= options.gtol {
-            return outcome(
-                Termination::GradientTolerance,
-                x,
-                f,
-                g,
-                iteration,
-                evaluations,
-            );
+    let mut t = (1.0 / max_abs(&s.g)).min(1.0);
+    while s.iterations < options.max_iterations {
+        if s.stationary(options.gtol) {
+            return s.finish(Termination::GradientTolerance);
         }
-        let d: Vec<f64> = g.iter().map(|v| -v).collect();
-        let slope = dot(&g, &d);
-        let Some(step) = backtrack(objective, &x, f, &d, slope, 2.0 * t, &mut trial) else {
-            return outcome(Termination::NoProgress, x, f, g, iteration, evaluations);
+        let d: Vec<f64> = s.g.iter().map(|v| -v).collect();
+        let slope = dot(&s.g, &d);
+        let Some(step) = backtrack(objective, &s.x, s.f, &d, slope, 2.0 * t, &mut trial) else {
+            return s.finish(Termination::NoProgress);
         };
-        evaluations += step.evaluations + 1;
+        s.evaluations += step.evaluations + 1;
         t = step.t;
-        x.copy_from_slice(&trial);
-        f = objective.value_gradient(&x, &mut g);
+        s.x.copy_from_slice(&trial);
+        s.f = objective.value_gradient(&s.x, &mut s.g);
+        s.iterations += 1;
     }
-    let termination = if max_abs(&g) <= options.gtol {
-        Termination::GradientTolerance
-    } else {
-        Termination::MaxIterations
-    };
-    outcome(termination, x, f, g, options.max_iterations, evaluations)
+    s.finish_capped(options.gtol)
 }
 
 #[cfg(test)]

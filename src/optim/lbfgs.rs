@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 
 use super::line_search::backtrack;
-use super::{dot, max_abs, Objective, Options, Outcome, Termination};
+use super::{dot, max_abs, Objective, Options, Outcome, State, Termination};
 
 /// Number of correction pairs kept.
 const MEMORY: usize = 10;
@@ -20,41 +20,25 @@ const MEMORY: usize = 10;
 /// Minimise with L-BFGS.
 pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Outcome {
     let k = objective.dim();
-    let mut x = x0.to_vec();
     let mut g = vec![0.0; k];
+    let f = objective.value_gradient(x0, &mut g);
+    let mut s = State::start(x0, f, g);
+    if s.non_finite() {
+        return s.finish(Termination::NonFinite);
+    }
     let mut trial = vec![0.0; k];
     let mut g_new = vec![0.0; k];
-    let mut f = objective.value_gradient(&x, &mut g);
-    let mut evaluations = 1;
     let mut pairs: VecDeque<(Vec<f64>, Vec<f64>, f64)> = VecDeque::with_capacity(MEMORY);
-    let outcome = |termination, x: Vec<f64>, f, g: Vec<f64>, iterations, evaluations| Outcome {
-        x,
-        value: f,
-        gradient: g,
-        iterations,
-        evaluations,
-        termination,
-    };
-    if !f.is_finite() || g.iter().any(|v| !v.is_finite()) {
-        return outcome(Termination::NonFinite, x, f, g, 0, evaluations);
-    }
-    for iteration in 0..options.max_iterations {
-        if max_abs(&g) <= options.gtol {
-            return outcome(
-                Termination::GradientTolerance,
-                x,
-                f,
-                g,
-                iteration,
-                evaluations,
-            );
+    while s.iterations < options.max_iterations {
+        if s.stationary(options.gtol) {
+            return s.finish(Termination::GradientTolerance);
         }
-        let mut d = two_loop(&pairs, &g);
-        let mut slope = dot(&g, &d);
+        let mut d = two_loop(&pairs, &s.g);
+        let mut slope = dot(&s.g, &d);
         if !(slope < 0.0) {
             pairs.clear();
-            d = g.iter().map(|v| -v).collect();
-            slope = dot(&g, &d);
+            d = s.g.iter().map(|v| -v).collect();
+            slope = dot(&s.g, &d);
         }
         // Without curvature information the first step is scaled to move ~1 unit.
         let t0 = if pairs.is_empty() {
@@ -62,15 +46,15 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
         } else {
             1.0
         };
-        let mut step = backtrack(objective, &x, f, &d, slope, t0, &mut trial);
+        let mut step = backtrack(objective, &s.x, s.f, &d, slope, t0, &mut trial);
         if step.is_none() && !pairs.is_empty() {
             pairs.clear();
-            d = g.iter().map(|v| -v).collect();
-            slope = dot(&g, &d);
+            d = s.g.iter().map(|v| -v).collect();
+            slope = dot(&s.g, &d);
             step = backtrack(
                 objective,
-                &x,
-                f,
+                &s.x,
+                s.f,
                 &d,
                 slope,
                 (1.0 / max_abs(&d)).min(1.0),
@@ -78,30 +62,25 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
             );
         }
         let Some(step) = step else {
-            return outcome(Termination::NoProgress, x, f, g, iteration, evaluations);
+            return s.finish(Termination::NoProgress);
         };
-        evaluations += step.evaluations;
+        s.evaluations += step.evaluations + 1;
         let f_new = objective.value_gradient(&trial, &mut g_new);
-        evaluations += 1;
-        let s: Vec<f64> = trial.iter().zip(&x).map(|(a, b)| a - b).collect();
-        let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
-        let sy = dot(&s, &y);
-        if sy > 1e-12 * dot(&y, &y).sqrt() * dot(&s, &s).sqrt() && sy.is_finite() {
+        let sk: Vec<f64> = trial.iter().zip(&s.x).map(|(a, b)| a - b).collect();
+        let yk: Vec<f64> = g_new.iter().zip(&s.g).map(|(a, b)| a - b).collect();
+        let sy = dot(&sk, &yk);
+        if sy > 1e-12 * dot(&yk, &yk).sqrt() * dot(&sk, &sk).sqrt() && sy.is_finite() {
             if pairs.len() == MEMORY {
                 pairs.pop_front();
             }
-            pairs.push_back((s, y, 1.0 / sy));
+            pairs.push_back((sk, yk, 1.0 / sy));
         }
-        x.copy_from_slice(&trial);
-        g.copy_from_slice(&g_new);
-        f = f_new;
+        s.x.copy_from_slice(&trial);
+        s.g.copy_from_slice(&g_new);
+        s.f = f_new;
+        s.iterations += 1;
     }
-    let termination = if max_abs(&g) <= options.gtol {
-        Termination::GradientTolerance
-    } else {
-        Termination::MaxIterations
-    };
-    outcome(termination, x, f, g, options.max_iterations, evaluations)
+    s.finish_capped(options.gtol)
 }
 
 /// −H·g by the two-loop recursion.

@@ -120,6 +120,60 @@ pub struct Outcome {
     pub termination: Termination,
 }
 
+/// The iterate a solver carries: point, value, gradient and counters.
+pub(crate) struct State {
+    pub x: Vec<f64>,
+    pub f: f64,
+    pub g: Vec<f64>,
+    pub iterations: usize,
+    pub evaluations: usize,
+}
+
+impl State {
+    /// The state at `x0` after its first evaluation.
+    pub(crate) fn start(x0: &[f64], f: f64, g: Vec<f64>) -> State {
+        State {
+            x: x0.to_vec(),
+            f,
+            g,
+            iterations: 0,
+            evaluations: 1,
+        }
+    }
+
+    /// Whether f or ∇f is NaN or infinite (a start the solvers cannot use).
+    pub(crate) fn non_finite(&self) -> bool {
+        !self.f.is_finite() || self.g.iter().any(|v| !v.is_finite())
+    }
+
+    /// Whether the stopping rule ‖∇f‖∞ ≤ gtol holds.
+    pub(crate) fn stationary(&self, gtol: f64) -> bool {
+        max_abs(&self.g) <= gtol
+    }
+
+    /// End the run.
+    pub(crate) fn finish(self, termination: Termination) -> Outcome {
+        Outcome {
+            x: self.x,
+            value: self.f,
+            gradient: self.g,
+            iterations: self.iterations,
+            evaluations: self.evaluations,
+            termination,
+        }
+    }
+
+    /// End the run after the iteration cap: stationary if the last iterate meets the rule.
+    pub(crate) fn finish_capped(self, gtol: f64) -> Outcome {
+        let t = if self.stationary(gtol) {
+            Termination::GradientTolerance
+        } else {
+            Termination::MaxIterations
+        };
+        self.finish(t)
+    }
+}
+
 /// Minimise `objective` from `x0` with `method`.
 pub fn minimize(
     method: Method,

@@ -13,7 +13,7 @@
 use nalgebra::{DMatrix, DVector};
 
 use super::line_search::backtrack;
-use super::{dot, max_abs, Objective, Options, Outcome, Termination};
+use super::{dot, max_abs, Objective, Options, Outcome, State, Termination};
 
 /// Largest step length in any coordinate, so a wild first step cannot overflow a transform.
 const MAX_STEP: f64 = 10.0;
@@ -21,67 +21,52 @@ const MAX_STEP: f64 = 10.0;
 /// Minimise with damped Newton.
 pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Outcome {
     let k = objective.dim();
-    let mut x = x0.to_vec();
     let mut g = vec![0.0; k];
     let mut h = vec![0.0; k * k];
-    let mut trial = vec![0.0; k];
-    let mut f = objective.value_gradient_hessian(&x, &mut g, &mut h);
-    let mut evaluations = 1;
-    let done = |termination, x: Vec<f64>, f, g: Vec<f64>, iterations, evaluations| Outcome {
-        x,
-        value: f,
-        gradient: g,
-        iterations,
-        evaluations,
-        termination,
-    };
-    if !f.is_finite() || g.iter().any(|v| !v.is_finite()) {
-        return done(Termination::NonFinite, x, f, g, 0, evaluations);
+    let f = objective.value_gradient_hessian(x0, &mut g, &mut h);
+    let mut s = State::start(x0, f, g);
+    if s.non_finite() {
+        return s.finish(Termination::NonFinite);
     }
-    for iteration in 0..options.max_iterations {
-        if max_abs(&g) <= options.gtol {
-            return done(
-                Termination::GradientTolerance,
-                x,
-                f,
-                g,
-                iteration,
-                evaluations,
-            );
+    let mut trial = vec![0.0; k];
+    while s.iterations < options.max_iterations {
+        if s.stationary(options.gtol) {
+            return s.finish(Termination::GradientTolerance);
         }
-        let (mut d, unshifted) = newton_direction(&h, &g, k);
-        let mut slope = dot(&g, &d);
+        let (mut d, unshifted) = newton_direction(&h, &s.g, k);
+        let mut slope = dot(&s.g, &d);
         if !(slope < 0.0) {
-            d = g.iter().map(|v| -v).collect();
-            slope = dot(&g, &d);
+            d = s.g.iter().map(|v| -v).collect();
+            slope = dot(&s.g, &d);
         }
         let t0 = (MAX_STEP / max_abs(&d)).min(1.0);
-        let mut step = backtrack(objective, &x, f, &d, slope, t0, &mut trial);
+        let mut step = backtrack(objective, &s.x, s.f, &d, slope, t0, &mut trial);
         if step.is_none() && unshifted && t0 == 1.0 {
             // Near a minimum where f is flat to within its rounding error, Armijo cannot see
             // the decrease a pure Newton step makes; accept that step when it reduces the
             // gradient (the quantity the stopping rule tests) without measurably raising f.
             let mut g_trial = vec![0.0; k];
             let mut h_trial = vec![0.0; k * k];
-            let x_trial: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a + b).collect();
+            let x_trial: Vec<f64> = s.x.iter().zip(&d).map(|(a, b)| a + b).collect();
             let f_trial = objective.value_gradient_hessian(&x_trial, &mut g_trial, &mut h_trial);
-            evaluations += 1;
-            let noise = 1e3 * f64::EPSILON * (1.0 + f.abs());
-            if f_trial <= f + noise && max_abs(&g_trial) < max_abs(&g) {
-                x = x_trial;
-                f = f_trial;
-                g = g_trial;
+            s.evaluations += 1;
+            let noise = 1e3 * f64::EPSILON * (1.0 + s.f.abs());
+            if f_trial <= s.f + noise && max_abs(&g_trial) < max_abs(&s.g) {
+                s.x = x_trial;
+                s.f = f_trial;
+                s.g = g_trial;
                 h = h_trial;
+                s.iterations += 1;
                 continue;
             }
         }
         if step.is_none() {
-            d = g.iter().map(|v| -v).collect();
-            slope = dot(&g, &d);
+            d = s.g.iter().map(|v| -v).collect();
+            slope = dot(&s.g, &d);
             step = backtrack(
                 objective,
-                &x,
-                f,
+                &s.x,
+                s.f,
                 &d,
                 slope,
                 (1.0 / max_abs(&d)).min(1.0),
@@ -89,19 +74,14 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
             );
         }
         let Some(step) = step else {
-            return done(Termination::NoProgress, x, f, g, iteration, evaluations);
+            return s.finish(Termination::NoProgress);
         };
-        evaluations += step.evaluations;
-        x.copy_from_slice(&trial);
-        f = objective.value_gradient_hessian(&x, &mut g, &mut h);
-        evaluations += 1;
+        s.evaluations += step.evaluations + 1;
+        s.x.copy_from_slice(&trial);
+        s.f = objective.value_gradient_hessian(&s.x, &mut s.g, &mut h);
+        s.iterations += 1;
     }
-    let termination = if max_abs(&g) <= options.gtol {
-        Termination::GradientTolerance
-    } else {
-        Termination::MaxIterations
-    };
-    done(termination, x, f, g, options.max_iterations, evaluations)
+    s.finish_capped(options.gtol)
 }
 
 /// Solve (H + μI) d = −g with the smallest μ ∈ {0, δ, 10δ, …} that makes the matrix positive
