@@ -525,8 +525,14 @@ fn families_listing_and_description() {
 
 #[test]
 fn the_readme_table_is_what_the_first_command_prints() {
-    let out = mlfit().args(["fit", "data/dc_voltage.csv", "--family", "normal"]).assert().success();
+    let out = mlfit()
+        .args(["fit", "data/dc_voltage.csv", "--family", "normal"])
+        .assert()
+        .success();
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let readme = std::fs::read_to_string("README.md").unwrap();
-    assert!(readme.contains(&stdout), "README's example table is stale; the command prints:\n{stdout}");
+    assert!(
+        readme.contains(&stdout),
+        "README's example table is stale; the command prints:\n{stdout}"
+    );
 }

@@ -230,41 +230,8 @@ fn weighted_quantile(d: &[(f64, f64)], total: f64, p: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{check_derivatives_with, check_fast_path, Derivs, Step};
     use super::*;
-
-    fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
-        assert!(
-            (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2),
-            "{what}: {a} vs {b}"
-        );
-    }
-
-    /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
-    fn check_derivs(theta: &[f64], x: f64) {
-        let k = theta.len();
-        let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
-        Cauchy.ln_density_derivs(theta, x, Some(&mut g), Some(&mut h));
-        for j in 0..k {
-            // Steps relative to the scale, the natural unit of both parameters.
-            let step = 1e-5 * theta[1];
-            let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
-            tp[j] += step;
-            tm[j] -= step;
-            let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
-            let fp = Cauchy.ln_density_derivs(&tp, x, Some(&mut gp), None);
-            let fm = Cauchy.ln_density_derivs(&tm, x, Some(&mut gm), None);
-            assert_close(
-                g[j],
-                (fp - fm) / (2.0 * step),
-                1e-6,
-                &format!("grad {j} at {x}"),
-            );
-            for i in 0..k {
-                let fd = (gp[i] - gm[i]) / (2.0 * step);
-                assert_close(h[i * k + j], fd, 1e-6, &format!("hess {i},{j} at {x}"));
-            }
-        }
-    }
 
     #[test]
     fn known_density_values() {
@@ -333,7 +300,12 @@ mod tests {
             ([1e4, 50.0], 9000.0),
             ([0.0, 1.0], 1.0),
         ] {
-            check_derivs(&theta, x);
+            // Steps relative to the scale, the natural unit of both parameters.
+            let how = Derivs {
+                step: Step::UnitOf(1, 1e-5),
+                ..Derivs::rel(1e-6)
+            };
+            check_derivatives_with(&Cauchy, &theta, x, how);
         }
     }
 
@@ -348,22 +320,7 @@ mod tests {
             ([-2.0, 0.2], &weighted),
             ([0.4, 1.3], &plain),
         ] {
-            let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 2], [0.0; 4], [0.0; 2], [0.0; 4]);
-            let a = Cauchy.log_likelihood(&theta, s, Some(&mut g1), Some(&mut h1));
-            let b = super::super::pointwise_log_likelihood(
-                &Cauchy,
-                &theta,
-                s,
-                Some(&mut g2),
-                Some(&mut h2),
-            );
-            assert_close(a, b, 1e-13, "value");
-            for j in 0..2 {
-                assert_close(g1[j], g2[j], 1e-12, "grad");
-            }
-            for j in 0..4 {
-                assert_close(h1[j], h2[j], 1e-12, "hess");
-            }
+            check_fast_path(&Cauchy, &theta, s, 1e-13, 1e-12);
         }
     }
 }

@@ -122,40 +122,8 @@ impl Family for Exponential {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{check_derivatives, check_fast_path};
     use super::*;
-
-    fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
-        assert!(
-            (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2),
-            "{what}: {a} vs {b}"
-        );
-    }
-
-    /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
-    fn check_derivs(theta: &[f64], x: f64) {
-        let k = theta.len();
-        let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
-        Exponential.ln_density_derivs(theta, x, Some(&mut g), Some(&mut h));
-        for j in 0..k {
-            let step = 1e-5 * if theta[j] == 0.0 { 1.0 } else { theta[j].abs() };
-            let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
-            tp[j] += step;
-            tm[j] -= step;
-            let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
-            let fp = Exponential.ln_density_derivs(&tp, x, Some(&mut gp), None);
-            let fm = Exponential.ln_density_derivs(&tm, x, Some(&mut gm), None);
-            assert_close(
-                g[j],
-                (fp - fm) / (2.0 * step),
-                1e-6,
-                &format!("grad {j} at {x}"),
-            );
-            for i in 0..k {
-                let fd = (gp[i] - gm[i]) / (2.0 * step);
-                assert_close(h[i * k + j], fd, 1e-6, &format!("hess {i},{j} at {x}"));
-            }
-        }
-    }
 
     #[test]
     fn known_density_values() {
@@ -199,7 +167,7 @@ mod tests {
     #[test]
     fn analytic_derivatives_match_finite_differences() {
         for &(theta, x) in &[([2.5], 0.0), ([2.5], 1.7), ([1e-3], 2500.0), ([40.0], 0.01)] {
-            check_derivs(&theta, x);
+            check_derivatives(&Exponential, &theta, x, 1e-6);
         }
     }
 
@@ -210,17 +178,6 @@ mod tests {
             .with_weights(vec![1.0, 2.5, 0.0, 0.5, 3.0])
             .unwrap();
         let theta = [0.3];
-        let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 1], [0.0; 1], [0.0; 1], [0.0; 1]);
-        let a = Exponential.log_likelihood(&theta, &s, Some(&mut g1), Some(&mut h1));
-        let b = super::super::pointwise_log_likelihood(
-            &Exponential,
-            &theta,
-            &s,
-            Some(&mut g2),
-            Some(&mut h2),
-        );
-        assert_close(a, b, 1e-13, "value");
-        assert_close(g1[0], g2[0], 1e-12, "grad");
-        assert_close(h1[0], h2[0], 1e-12, "hess");
+        check_fast_path(&Exponential, &theta, &s, 1e-13, 1e-12);
     }
 }

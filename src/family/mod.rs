@@ -28,6 +28,8 @@ pub mod negative_binomial;
 pub mod normal;
 pub mod poisson;
 pub mod student_t;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod weibull;
 
 /// The domain of one parameter; decides its transform to unconstrained coordinates.

@@ -334,12 +334,10 @@ fn stirling_tails(x: f64) -> (f64, f64, f64) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::pointwise_log_likelihood;
+    use super::super::testkit::{
+        check_derivatives_with, check_fast_path_with, rel_close, Derivs, FastPath, Step,
+    };
     use super::*;
-
-    fn rel_close(a: f64, b: f64, tol: f64) -> bool {
-        (a - b).abs() <= tol * b.abs().max(f64::MIN_POSITIVE)
-    }
 
     #[test]
     fn known_mass_values() {
@@ -537,32 +535,13 @@ mod tests {
             ([55.5, 0.6], 40.0),
             ([120.0, 0.95], 3.0),
         ];
+        // Steps 1e-6·θⱼ.
+        let how = Derivs {
+            step: Step::Relative(1e-6),
+            ..Derivs::rel(1e-6)
+        };
         for (theta, x) in points {
-            let (mut g, mut h) = ([0.0; 2], [0.0; 4]);
-            NegativeBinomial.ln_density_derivs(&theta, x, Some(&mut g), Some(&mut h));
-            for j in 0..2 {
-                let step = 1e-6 * theta[j];
-                let (mut up, mut down) = (theta, theta);
-                up[j] += step;
-                down[j] -= step;
-                let (mut gu, mut gd) = ([0.0; 2], [0.0; 2]);
-                let fu = NegativeBinomial.ln_density_derivs(&up, x, Some(&mut gu), None);
-                let fd = NegativeBinomial.ln_density_derivs(&down, x, Some(&mut gd), None);
-                let numeric = (fu - fd) / (2.0 * step);
-                assert!(
-                    (numeric - g[j]).abs() <= 1e-6 * g[j].abs().max(1e-2),
-                    "{theta:?} k={x} g[{j}]: {numeric} vs {}",
-                    g[j]
-                );
-                for i in 0..2 {
-                    let numeric = (gu[i] - gd[i]) / (2.0 * step);
-                    let analytic = h[i * 2 + j];
-                    assert!(
-                        (numeric - analytic).abs() <= 1e-6 * analytic.abs().max(1e-2),
-                        "{theta:?} k={x} h[{i},{j}]: {numeric} vs {analytic}"
-                    );
-                }
-            }
+            check_derivatives_with(&NegativeBinomial, &theta, x, how);
         }
     }
 
@@ -572,34 +551,14 @@ mod tests {
             .unwrap()
             .with_weights(vec![2.0, 0.5, 1.0, 1.0, 0.0, 3.0, 1.5, 0.25])
             .unwrap();
+        // Purely relative (the gradient floor of 1e-12 tightened to none, like the Hessian's).
+        let how = FastPath {
+            value_floor: f64::MIN_POSITIVE,
+            deriv_floor: 0.0,
+            ..FastPath::rel(1e-12)
+        };
         for theta in [[1.5, 0.2], [0.3, 0.05], [25.0, 0.7], [1e9, 0.999_999_99]] {
-            let (mut g1, mut g2) = ([0.0; 2], [0.0; 2]);
-            let (mut h1, mut h2) = ([0.0; 4], [0.0; 4]);
-            let fast = NegativeBinomial.log_likelihood(&theta, &s, Some(&mut g1), Some(&mut h1));
-            let slow = pointwise_log_likelihood(
-                &NegativeBinomial,
-                &theta,
-                &s,
-                Some(&mut g2),
-                Some(&mut h2),
-            );
-            assert!(rel_close(fast, slow, 1e-12), "{fast} vs {slow}");
-            for j in 0..2 {
-                assert!(
-                    (g1[j] - g2[j]).abs() <= 1e-12 * g2[j].abs().max(1e-12),
-                    "g[{j}] {} vs {}",
-                    g1[j],
-                    g2[j]
-                );
-            }
-            for j in 0..4 {
-                assert!(
-                    (h1[j] - h2[j]).abs() <= 1e-12 * h2[j].abs(),
-                    "h[{j}] {} vs {}",
-                    h1[j],
-                    h2[j]
-                );
-            }
+            let (fast, _, _) = check_fast_path_with(&NegativeBinomial, &theta, &s, how);
             assert_eq!(
                 NegativeBinomial.log_likelihood(&theta, &s, None, None),
                 fast

@@ -143,7 +143,7 @@ fn ln_factorial_sum(sample: &Sample) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::pointwise_log_likelihood;
+    use super::super::testkit::{check_derivatives_with, check_fast_path_with, Derivs, FastPath};
     use super::*;
 
     #[test]
@@ -206,25 +206,13 @@ mod tests {
 
     #[test]
     fn derivatives_match_central_differences() {
+        // Steps 1e-5·λ; floor 1e-3 for the score and the Hessian alike.
+        let how = Derivs {
+            floor: 1e-3,
+            ..Derivs::rel(1e-6)
+        };
         for (lambda, x) in [(0.3, 0.0), (2.5, 3.0), (40.0, 17.0), (1e-2, 2.0)] {
-            let (mut g, mut h) = ([0.0], [0.0]);
-            Poisson.ln_density_derivs(&[lambda], x, Some(&mut g), Some(&mut h));
-            let step = 1e-5 * lambda;
-            let (mut gu, mut gd) = ([0.0], [0.0]);
-            let fu = Poisson.ln_density_derivs(&[lambda + step], x, Some(&mut gu), None);
-            let fd = Poisson.ln_density_derivs(&[lambda - step], x, Some(&mut gd), None);
-            let numeric = (fu - fd) / (2.0 * step);
-            assert!(
-                (numeric - g[0]).abs() <= 1e-6 * g[0].abs().max(1.0),
-                "{lambda} {x}: {numeric} vs {}",
-                g[0]
-            );
-            let numeric = (gu[0] - gd[0]) / (2.0 * step);
-            assert!(
-                (numeric - h[0]).abs() <= 1e-6 * h[0].abs().max(1e-3),
-                "{lambda} {x}: {numeric} vs {}",
-                h[0]
-            );
+            check_derivatives_with(&Poisson, &[lambda], x, how);
         }
     }
 
@@ -234,17 +222,14 @@ mod tests {
             .unwrap()
             .with_weights(vec![2.0, 0.5, 1.0, 1.0, 0.0, 3.0, 1.5])
             .unwrap();
+        // Purely relative: no floor.
+        let how = FastPath {
+            value_floor: 0.0,
+            deriv_floor: 0.0,
+            ..FastPath::rel(1e-13)
+        };
         for lambda in [0.2, 3.4, 50.0] {
-            let (mut g1, mut g2, mut h1, mut h2) = ([0.0], [0.0], [0.0], [0.0]);
-            let fast = Poisson.log_likelihood(&[lambda], &s, Some(&mut g1), Some(&mut h1));
-            let slow =
-                pointwise_log_likelihood(&Poisson, &[lambda], &s, Some(&mut g2), Some(&mut h2));
-            assert!(
-                (fast - slow).abs() <= 1e-13 * slow.abs(),
-                "{fast} vs {slow}"
-            );
-            assert!((g1[0] - g2[0]).abs() <= 1e-13 * g2[0].abs().max(1.0));
-            assert!((h1[0] - h2[0]).abs() <= 1e-13 * h2[0].abs());
+            check_fast_path_with(&Poisson, &[lambda], &s, how);
         }
     }
 

@@ -415,12 +415,10 @@ fn weighted_quantile(sorted: &[(f64, f64)], total: f64, p: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::pointwise_log_likelihood;
+    use super::super::testkit::{
+        check_derivatives_with, check_fast_path_with, rel_close, Derivs, FastPath, Step,
+    };
     use super::*;
-
-    fn rel_close(a: f64, b: f64, tol: f64) -> bool {
-        (a - b).abs() <= tol * b.abs().max(f64::MIN_POSITIVE)
-    }
 
     #[test]
     fn known_density_values() {
@@ -635,35 +633,14 @@ mod tests {
             ([25.0, 10.0, 3.0], 4.0),
             ([150.0, 0.0, 2.0], 7.5),
         ];
+        // Steps 1e-5·max(|θⱼ|, 1); floor 1e-3.
+        let how = Derivs {
+            floor: 1e-3,
+            step: Step::RelativeAtLeastOne(1e-5),
+            ..Derivs::rel(1e-6)
+        };
         for (theta, x) in points {
-            let mut g = [0.0; 3];
-            let mut h = [0.0; 9];
-            StudentT.ln_density_derivs(&theta, x, Some(&mut g), Some(&mut h));
-            for j in 0..3 {
-                let step = 1e-5 * theta[j].abs().max(1.0);
-                let mut up = theta;
-                let mut down = theta;
-                up[j] += step;
-                down[j] -= step;
-                let mut gu = [0.0; 3];
-                let mut gd = [0.0; 3];
-                let fu = StudentT.ln_density_derivs(&up, x, Some(&mut gu), None);
-                let fd = StudentT.ln_density_derivs(&down, x, Some(&mut gd), None);
-                let numeric = (fu - fd) / (2.0 * step);
-                assert!(
-                    (numeric - g[j]).abs() <= 1e-6 * g[j].abs().max(1e-3),
-                    "{theta:?} x={x} g[{j}]: {numeric} vs {}",
-                    g[j]
-                );
-                for i in 0..3 {
-                    let numeric = (gu[i] - gd[i]) / (2.0 * step);
-                    let analytic = h[i * 3 + j];
-                    assert!(
-                        (numeric - analytic).abs() <= 1e-6 * analytic.abs().max(1e-3),
-                        "{theta:?} x={x} h[{i},{j}]: {numeric} vs {analytic}"
-                    );
-                }
-            }
+            check_derivatives_with(&StudentT, &theta, x, how);
         }
     }
 
@@ -673,29 +650,15 @@ mod tests {
             .unwrap()
             .with_weights(vec![1.0, 2.0, 0.5, 0.0, 1.0, 3.0, 1.5])
             .unwrap();
+        let how = FastPath {
+            value: 1e-13,
+            value_floor: f64::MIN_POSITIVE,
+            derivs: 1e-12,
+            deriv_floor: 1e-12,
+            log_units: false,
+        };
         for theta in [[2.5, 0.4, 1.2], [0.8, -0.3, 0.7], [1e7, 0.0, 2.0]] {
-            let (mut g1, mut g2) = ([0.0; 3], [0.0; 3]);
-            let (mut h1, mut h2) = ([0.0; 9], [0.0; 9]);
-            let fast = StudentT.log_likelihood(&theta, &s, Some(&mut g1), Some(&mut h1));
-            let slow =
-                pointwise_log_likelihood(&StudentT, &theta, &s, Some(&mut g2), Some(&mut h2));
-            assert!(rel_close(fast, slow, 1e-13), "{fast} vs {slow}");
-            for j in 0..3 {
-                assert!(
-                    (g1[j] - g2[j]).abs() <= 1e-12 * g2[j].abs().max(1e-12),
-                    "g[{j}] {} vs {}",
-                    g1[j],
-                    g2[j]
-                );
-            }
-            for j in 0..9 {
-                assert!(
-                    (h1[j] - h2[j]).abs() <= 1e-12 * h2[j].abs().max(1e-12),
-                    "h[{j}] {} vs {}",
-                    h1[j],
-                    h2[j]
-                );
-            }
+            let (fast, g1, _) = check_fast_path_with(&StudentT, &theta, &s, how);
             let value_only = StudentT.log_likelihood(&theta, &s, None, None);
             assert_eq!(value_only, fast);
             let mut g3 = [0.0; 3];
@@ -703,7 +666,7 @@ mod tests {
                 StudentT.log_likelihood(&theta, &s, Some(&mut g3), None),
                 fast
             );
-            assert_eq!(g3, g1);
+            assert_eq!(g3[..], g1[..]);
         }
     }
 

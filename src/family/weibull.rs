@@ -222,63 +222,21 @@ fn profile_scale(k: f64, sample: &Sample) -> f64 {
 mod tests {
     use rand::SeedableRng;
 
+    use super::super::testkit::{check_derivatives_with, check_fast_path_with, Derivs, FastPath};
     use super::*;
 
-    fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
-        assert!(
-            (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-2),
-            "{what}: {a} vs {b}"
-        );
-    }
+    /// Derivatives compared in the scale-free units θᵢ ∂/∂θᵢ, as the optimizer (log coordinates)
+    /// sees them.
+    const IN_LOG_UNITS: Derivs = Derivs {
+        log_units: true,
+        ..Derivs::rel(1e-6)
+    };
 
-    /// Central differences of the value (→ gradient) and of the gradient (→ Hessian).
-    fn check_derivs(theta: &[f64], x: f64) {
-        let k = theta.len();
-        let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
-        Weibull.ln_density_derivs(theta, x, Some(&mut g), Some(&mut h));
-        for j in 0..k {
-            let step = 1e-5 * theta[j].abs();
-            let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
-            tp[j] += step;
-            tm[j] -= step;
-            let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
-            let fp = Weibull.ln_density_derivs(&tp, x, Some(&mut gp), None);
-            let fm = Weibull.ln_density_derivs(&tm, x, Some(&mut gm), None);
-            let what = format!("grad {j} at {theta:?}, {x}");
-            assert_close(g[j] * theta[j], (fp - fm) / 2e-5, 1e-6, &what);
-            for i in 0..k {
-                let fd = (gp[i] - gm[i]) / (2.0 * step);
-                let what = format!("hess {i},{j} at {theta:?}, {x}");
-                assert_close(
-                    h[i * k + j] * theta[i] * theta[j],
-                    fd * theta[i] * theta[j],
-                    1e-6,
-                    &what,
-                );
-            }
-        }
-    }
-
-    fn check_against_pointwise(theta: &[f64], s: &Sample) {
-        let (mut g1, mut h1, mut g2, mut h2) = ([0.0; 2], [0.0; 4], [0.0; 2], [0.0; 4]);
-        let a = Weibull.log_likelihood(theta, s, Some(&mut g1), Some(&mut h1));
-        let b = super::super::pointwise_log_likelihood(
-            &Weibull,
-            theta,
-            s,
-            Some(&mut g2),
-            Some(&mut h2),
-        );
-        assert_close(a, b, 1e-12, "value");
-        // Compare in the scale-free units θᵢ ∂/∂θᵢ, as the optimizer (log coordinates) sees them.
-        for i in 0..2 {
-            assert_close(g1[i] * theta[i], g2[i] * theta[i], 1e-12, "grad");
-            for j in 0..2 {
-                let t = theta[i] * theta[j];
-                assert_close(h1[i * 2 + j] * t, h2[i * 2 + j] * t, 1e-12, "hess");
-            }
-        }
-    }
+    /// The one-pass log-likelihood against the pointwise sum, derivatives in the units θᵢ ∂/∂θᵢ.
+    const ONE_PASS: FastPath = FastPath {
+        log_units: true,
+        ..FastPath::rel(1e-12)
+    };
 
     #[test]
     fn known_density_values() {
@@ -325,7 +283,7 @@ mod tests {
             ([1.0, 1.0], 1.0),
         ];
         for (theta, x) in points {
-            check_derivs(&theta, x);
+            check_derivatives_with(&Weibull, &theta, x, IN_LOG_UNITS);
         }
     }
 
@@ -337,16 +295,21 @@ mod tests {
             .unwrap()
             .with_weights(w.clone())
             .unwrap();
-        check_against_pointwise(&[1.3, 2.5], &s);
-        check_against_pointwise(&[0.4, 0.7], &s);
-        check_against_pointwise(&[1.3, 2.5], &Sample::new(x.clone()).unwrap());
+        check_fast_path_with(&Weibull, &[1.3, 2.5], &s, ONE_PASS);
+        check_fast_path_with(&Weibull, &[0.4, 0.7], &s, ONE_PASS);
+        check_fast_path_with(
+            &Weibull,
+            &[1.3, 2.5],
+            &Sample::new(x.clone()).unwrap(),
+            ONE_PASS,
+        );
         // Large and small magnitudes with a large shape.
         let big: Vec<f64> = x.iter().map(|v| 1e4 + 100.0 * v).collect();
         let s = Sample::new(big).unwrap().with_weights(w.clone()).unwrap();
-        check_against_pointwise(&[50.0, 1.02e4], &s);
+        check_fast_path_with(&Weibull, &[50.0, 1.02e4], &s, ONE_PASS);
         let small: Vec<f64> = x.iter().map(|v| 1e-4 * (1.0 + 0.01 * v)).collect();
         let s = Sample::new(small).unwrap().with_weights(w).unwrap();
-        check_against_pointwise(&[40.0, 1.01e-4], &s);
+        check_fast_path_with(&Weibull, &[40.0, 1.01e-4], &s, ONE_PASS);
     }
 
     #[test]
