@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use divan::{black_box, Bencher};
 use mlfit::data::csv::{read_column, ColumnSelector, CsvOptions};
-use mlfit::family::{lookup, Constraint, Family};
+use mlfit::family::{lookup, Family};
 use mlfit::{fit, FitOptions, Sample};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -32,14 +32,7 @@ fn main() {
 }
 
 fn params(f: &dyn Family) -> Vec<f64> {
-    f.params()
-        .iter()
-        .map(|p| match p.constraint {
-            Constraint::Real => 0.7,
-            Constraint::Positive => 2.3,
-            Constraint::UnitInterval => 0.35,
-        })
-        .collect()
+    f.typical_params()
 }
 
 fn data(f: &dyn Family) -> Sample {

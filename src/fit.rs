@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{check_params, Family, MAX_PARAMS};
+use crate::family::{check_params, Constraint, Family, Irregularity, MAX_PARAMS};
 use crate::objective::CrossEntropy;
 use crate::optim::{self, max_abs, Method, Objective, Termination};
 
@@ -105,8 +105,12 @@ pub struct Fit {
     pub family: String,
     /// θ̂ by name, in the family's order (fixed parameters included at their values).
     pub params: ParamMap,
-    /// Number of observations.
+    /// Number of observations (rows with positive weight).
     pub n: usize,
+    /// Σwᵢ when the fit is weighted (absent otherwise); AIC/BIC then treat the weights as
+    /// frequency weights and BIC uses ln Σwᵢ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_total: Option<f64>,
     /// Mean negative log-likelihood −(1/W) Σ wᵢ ln p(xᵢ | θ̂), in nats per observation: the
     /// Monte Carlo estimate of the cross entropy H(p*, p_θ̂).
     pub cross_entropy: f64,
@@ -114,7 +118,7 @@ pub struct Fit {
     pub log_likelihood: f64,
     /// Akaike information criterion 2k − 2ℓ (k = free parameters).
     pub aic: f64,
-    /// Bayesian information criterion k ln n − 2ℓ.
+    /// Bayesian information criterion k ln n − 2ℓ (n = Σwᵢ with weights).
     pub bic: f64,
     /// True only when the certificate holds: score zero to tolerance, Hessian positive definite,
     /// no parameter at the boundary.
@@ -145,45 +149,42 @@ impl Fit {
     }
 }
 
-/// Check that the sample is something `family` can be fitted to.
+/// Check that the sample is something `family` can be fitted to. Rows with zero weight are
+/// ignored, exactly as if they had been dropped.
 ///
 /// # Errors
 /// [`ErrorKind::OutsideSupport`], [`ErrorKind::NotInteger`], [`ErrorKind::TooFewObservations`].
 pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
     let support = family.support();
     let values = sample.values();
-    let outside = values.iter().filter(|&&x| !support.contains(x)).count();
-    if outside > 0 {
-        let index = values
-            .iter()
-            .position(|&x| !support.contains(x))
-            .unwrap_or(0);
+    let used = |i: &usize| sample.weight(*i) > 0.0;
+    let first_and_count = |bad: &dyn Fn(f64) -> bool| {
+        let mut hits = (0..values.len()).filter(used).filter(|&i| bad(values[i]));
+        hits.next().map(|first| (first, 1 + hits.count()))
+    };
+    if let Some((index, count)) = first_and_count(&|x| !support.contains(x)) {
         return Err(ErrorKind::OutsideSupport {
             family: family.name().into(),
             support: support.describe().into(),
             value: values[index],
             at: sample.location(index),
             index,
-            count: outside,
+            count,
         }
         .into());
     }
     if support.is_discrete() {
-        let bad = values.iter().filter(|x| x.fract() != 0.0).count();
-        if bad > 0 {
-            let index = values.iter().position(|x| x.fract() != 0.0).unwrap_or(0);
+        if let Some((index, count)) = first_and_count(&|x| x.fract() != 0.0) {
             return Err(ErrorKind::NotInteger {
                 family: family.name().into(),
                 value: values[index],
                 at: sample.location(index),
-                count: bad,
+                count,
             }
             .into());
         }
     }
-    let effective = (0..sample.len())
-        .filter(|&i| sample.weight(i) > 0.0)
-        .count();
+    let effective = (0..sample.len()).filter(used).count();
     if effective < family.min_observations() {
         return Err(ErrorKind::TooFewObservations {
             family: family.name().into(),
@@ -199,23 +200,26 @@ pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
 ///
 /// # Errors
 /// Validation errors (see [`validate`]), [`ErrorKind::Degenerate`] when the MLE does not exist
-/// for these data, [`ErrorKind::InvalidOption`] for unknown or invalid fixed parameters. A run
-/// that does not converge is *not* an error: it returns a `Fit` with `converged: false`.
+/// for these data, [`ErrorKind::InvalidOption`] for unknown or invalid fixed parameters (or a
+/// fixed-only parameter left free). A run that does not converge is *not* an error: it
+/// returns a `Fit` with `converged: false`.
 pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result<Fit> {
     validate(family, sample)?;
     let specs = family.params();
-    let k = specs.len();
-    let fixed = resolve_fixed(family, &options.fixed)?;
+    let user_fixed = resolve_fixed(family, &options.fixed)?;
+    family.check_data(sample, &user_fixed)?;
+    let irregular = family.irregularity();
 
-    let mut theta0 = match family.closed_form(sample) {
-        Some(t) if fixed.iter().all(Option::is_none) => t,
-        _ => family.initial_estimate(sample)?,
+    // Start: the closed form when nothing is fixed, else the family's conditional start.
+    let closed = if user_fixed.iter().all(Option::is_none) {
+        family.closed_form(sample)
+    } else {
+        None
     };
-    for (j, v) in fixed.iter().enumerate() {
-        if let Some(v) = v {
-            theta0[j] = *v;
-        }
-    }
+    let theta0 = match &closed {
+        Some(t) => t.clone(),
+        None => family.initial_estimate_given(sample, &user_fixed)?,
+    };
     if check_params(family, &theta0).is_err() {
         return Err(ErrorKind::Degenerate {
             family: family.name().into(),
@@ -223,37 +227,50 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
         }
         .into());
     }
+    // Non-smooth parameters are held at their closed form; the rest are certified by their
+    // score.
+    let mut held = user_fixed.clone();
+    let mut notes = Vec::new();
+    if let (Some(irr), Some(t)) = (irregular, &closed) {
+        for &j in irr.params {
+            held[j] = Some(t[j]);
+        }
+        notes.push(irr.note.to_string());
+    }
 
-    let objective = CrossEntropy::new(family, sample, &theta0, &fixed, sample.robust_scale());
-    let u0 = vec![0.0; objective.dim()];
-    let opt = optim::Options {
-        gtol: options.gtol,
-        max_iterations: options
-            .max_iterations
-            .unwrap_or(options.method.default_max_iterations()),
-    };
-    let outcome = if objective.dim() == 0 {
+    let objective = CrossEntropy::new(family, sample, &theta0, &held, sample.robust_scale());
+    let m = objective.dim();
+    let outcome = if m == 0 {
+        let all_user = held == user_fixed;
         optim::Outcome {
             x: vec![],
             value: objective.value(&[]),
             gradient: vec![],
             iterations: 0,
             evaluations: 1,
-            termination: Termination::GradientTolerance,
+            termination: if all_user {
+                Termination::AllFixed
+            } else {
+                Termination::ClosedForm
+            },
         }
     } else {
-        optim::minimize(options.method, &objective, &u0, &opt)
+        let opt = optim::Options {
+            gtol: options.gtol,
+            max_iterations: options
+                .max_iterations
+                .unwrap_or(options.method.default_max_iterations()),
+        };
+        optim::minimize(options.method, &objective, &vec![0.0; m], &opt)
     };
 
     // Certification, independent of the method: recompute score and Hessian at θ̂.
     let theta = objective.natural(&outcome.x);
-    let m = objective.dim();
     let mut gu = vec![0.0; m];
     let mut hu = vec![0.0; m * m];
     let value = objective.value_gradient_hessian(&outcome.x, &mut gu, &mut hu);
     let score_norm = max_abs(&gu);
     let mut termination = outcome.termination;
-    let mut notes = Vec::new();
     if !value.is_finite() {
         termination = Termination::NonFinite;
     }
@@ -268,15 +285,17 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
         termination = Termination::Boundary;
         notes.push(note);
     } else if let Some(a) = outcome.x.iter().position(|u| u.abs() > RUNAWAY) {
+        let name = specs[objective.free()[a]].name;
         termination = Termination::Boundary;
         notes.push(format!(
-            "{} ran off towards the edge of its domain ({} = {:e}): the likelihood has no maximum here",
-            specs[objective.free()[a]].name,
-            specs[objective.free()[a]].name,
+            "{name} ran off towards the edge of its domain ({name} = {:e}): the likelihood has no maximum here",
             theta[objective.free()[a]]
         ));
     }
-    let converged = termination == Termination::GradientTolerance;
+    let converged = matches!(
+        termination,
+        Termination::GradientTolerance | Termination::ClosedForm | Termination::AllFixed
+    );
     match termination {
         Termination::MaxIterations => notes.push(format!(
             "stopped after {} iterations with |score| = {score_norm:.3e} > {:.1e}",
@@ -290,20 +309,30 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
 
     let w = objective.total_weight();
     let log_likelihood = -value * w;
-    let n = sample.len();
-    let free_count = m as f64;
-    let std_errors = standard_errors(family, sample, &theta, objective.free());
-    if std_errors.is_none() && value.is_finite() {
+    let n = (0..sample.len())
+        .filter(|&i| sample.weight(i) > 0.0)
+        .count();
+    let weighted = sample.weights().is_some();
+    // Free = estimated: neither fixed by the user nor fixed-only; held non-smooth parameters
+    // are estimated (in closed form) and count.
+    let estimated: Vec<usize> = (0..specs.len())
+        .filter(|&j| user_fixed[j].is_none())
+        .collect();
+    let k = estimated.len() as f64;
+    let n_eff = if weighted { w } else { n as f64 };
+    let std_errors = standard_errors(
+        family,
+        sample,
+        &theta,
+        &estimated,
+        objective.free(),
+        irregular,
+    );
+    if std_errors.is_none() && value.is_finite() && !estimated.is_empty() && irregular.is_none() {
         notes.push(
             "standard errors unavailable: the observed information matrix is singular".into(),
         );
     }
-    let fixed_names: Vec<String> = specs
-        .iter()
-        .zip(&fixed)
-        .filter(|(_, f)| f.is_some())
-        .map(|(s, _)| s.name.to_string())
-        .collect();
     Ok(Fit {
         family: family.name().into(),
         params: ParamMap(
@@ -314,53 +343,74 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
                 .collect(),
         ),
         n,
+        weight_total: weighted.then_some(w),
         cross_entropy: value,
         log_likelihood,
-        aic: 2.0 * free_count - 2.0 * log_likelihood,
-        bic: free_count * (n as f64).ln() - 2.0 * log_likelihood,
+        aic: 2.0 * k - 2.0 * log_likelihood,
+        bic: k * n_eff.ln() - 2.0 * log_likelihood,
         converged,
         termination,
         iterations: outcome.iterations,
         score_norm,
-        std_errors: std_errors.map(|se| {
-            ParamMap(
-                objective
-                    .free()
-                    .iter()
-                    .zip(se)
-                    .map(|(&j, v)| (specs[j].name.to_string(), v))
-                    .collect(),
-            )
-        }),
+        std_errors,
         method: options.method,
-        fixed: fixed_names,
+        fixed: specs
+            .iter()
+            .zip(&user_fixed)
+            .filter(|(_, f)| f.is_some())
+            .map(|(s, _)| s.name.to_string())
+            .collect(),
         notes,
-    })
-    .map(|f| {
-        debug_assert_eq!(f.params.0.len(), k);
-        f
     })
 }
 
-/// √diag of the inverse observed information (−∇²ℓ over the free parameters), natural scale.
+/// Standard errors by name for the estimated parameters, natural scale.
+///
+/// Regular families: √diag of the inverse observed information (−∇²ℓ) over the parameters the
+/// optimiser certified. Non-smooth parameters (see [`Irregularity`]): from the expected
+/// information when the family provides it and the support does not move with them (Laplace);
+/// otherwise they get none and the remaining parameters use the observed information with the
+/// non-smooth ones held (Pareto's shape given its scale).
 fn standard_errors(
     family: &dyn Family,
     sample: &Sample,
     theta: &[f64],
-    free: &[usize],
-) -> Option<Vec<f64>> {
+    estimated: &[usize],
+    certified: &[usize],
+    irregular: Option<Irregularity>,
+) -> Option<ParamMap> {
     let k = theta.len();
-    let m = free.len();
-    if m == 0 {
+    let specs = family.params();
+    let invert = |info: DMatrix<f64>, which: &[usize]| -> Option<ParamMap> {
+        let cov = info.cholesky()?.inverse();
+        let se: Vec<(String, f64)> = which
+            .iter()
+            .enumerate()
+            .map(|(a, &j)| (specs[j].name.to_string(), cov[(a, a)].sqrt()))
+            .collect();
+        se.iter()
+            .all(|(_, v)| v.is_finite())
+            .then_some(ParamMap(se))
+    };
+    let mut h = [0.0; MAX_PARAMS * MAX_PARAMS];
+    if let Some(irr) = irregular {
+        if !irr.support_depends_on_params && family.expected_information(theta, &mut h[..k * k]) {
+            let w = sample.summary().total_weight;
+            let info = DMatrix::from_fn(estimated.len(), estimated.len(), |a, b| {
+                w * h[estimated[a] * k + estimated[b]]
+            });
+            return invert(info, estimated);
+        }
+    }
+    if certified.is_empty() {
         return None;
     }
     let mut g = [0.0; MAX_PARAMS];
-    let mut h = [0.0; MAX_PARAMS * MAX_PARAMS];
     family.log_likelihood(theta, sample, Some(&mut g[..k]), Some(&mut h[..k * k]));
-    let info = DMatrix::from_fn(m, m, |a, b| -h[free[a] * k + free[b]]);
-    let cov = info.cholesky()?.inverse();
-    let se: Vec<f64> = (0..m).map(|a| cov[(a, a)].sqrt()).collect();
-    se.iter().all(|v| v.is_finite()).then_some(se)
+    let info = DMatrix::from_fn(certified.len(), certified.len(), |a, b| {
+        -h[certified[a] * k + certified[b]]
+    });
+    invert(info, certified)
 }
 
 fn resolve_fixed(family: &dyn Family, fixed: &[(String, f64)]) -> Result<Vec<Option<f64>>> {
@@ -381,7 +431,7 @@ fn resolve_fixed(family: &dyn Family, fixed: &[(String, f64)]) -> Result<Vec<Opt
         let mut probe: Vec<f64> = specs
             .iter()
             .map(|s| match s.constraint {
-                crate::family::Constraint::UnitInterval => 0.5,
+                Constraint::UnitInterval => 0.5,
                 _ => 1.0,
             })
             .collect();
@@ -389,13 +439,35 @@ fn resolve_fixed(family: &dyn Family, fixed: &[(String, f64)]) -> Result<Vec<Opt
         if check_params(family, &probe).is_err() {
             return Err(ErrorKind::InvalidOption {
                 reason: format!(
-                    "{name} = {value} is outside its domain for {}",
-                    family.name()
+                    "{name} = {value} is outside its domain ({}) for {}; its parameters are: {}",
+                    match specs[j].constraint {
+                        Constraint::Real => "a finite number",
+                        Constraint::Positive => "> 0",
+                        Constraint::UnitInterval => "strictly between 0 and 1",
+                        Constraint::FixedCount => "an integer ≥ 1",
+                    },
+                    family.name(),
+                    names()
                 ),
             }
             .into());
         }
         out[j] = Some(*value);
+    }
+    if let Some(spec) = specs
+        .iter()
+        .zip(&out)
+        .find(|(s, v)| s.constraint == Constraint::FixedCount && v.is_none())
+        .map(|(s, _)| s)
+    {
+        return Err(ErrorKind::InvalidOption {
+            reason: format!(
+                "{} needs its {name} given, it is not estimated: pass --fix {name}=N (or --trials N)",
+                family.name(),
+                name = spec.name
+            ),
+        }
+        .into());
     }
     Ok(out)
 }

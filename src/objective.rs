@@ -44,7 +44,7 @@ impl Transform {
     #[inline]
     pub fn natural(&self, u: f64) -> f64 {
         match self.constraint {
-            Constraint::Real => self.anchor + self.scale * u,
+            Constraint::Real | Constraint::FixedCount => self.anchor + self.scale * u,
             Constraint::Positive => self.anchor * u.exp(),
             Constraint::UnitInterval => logistic(logit(self.anchor) + u),
         }
@@ -54,7 +54,7 @@ impl Transform {
     #[inline]
     pub fn unconstrained(&self, theta: f64) -> f64 {
         match self.constraint {
-            Constraint::Real => (theta - self.anchor) / self.scale,
+            Constraint::Real | Constraint::FixedCount => (theta - self.anchor) / self.scale,
             Constraint::Positive => (theta / self.anchor).ln(),
             Constraint::UnitInterval => logit(theta) - logit(self.anchor),
         }
@@ -64,7 +64,7 @@ impl Transform {
     #[inline]
     pub fn derivatives(&self, theta: f64) -> (f64, f64) {
         match self.constraint {
-            Constraint::Real => (self.scale, 0.0),
+            Constraint::Real | Constraint::FixedCount => (self.scale, 0.0),
             Constraint::Positive => (theta, theta),
             Constraint::UnitInterval => {
                 let d = theta * (1.0 - theta);

@@ -206,6 +206,7 @@ impl Sample {
         self.distinct.get_or_init(|| {
             let mut pairs: Vec<(f64, f64)> = (0..self.values.len())
                 .map(|i| (self.values[i], self.weight(i)))
+                .filter(|&(_, w)| w > 0.0)
                 .collect();
             pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut out: Vec<(f64, f64)> = Vec::new();
@@ -256,8 +257,12 @@ impl Sample {
         let (mut w_sum, mut wx) = (CompensatedSum::default(), CompensatedSum::default());
         let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
         let mut all_integer = true;
+        // Rows with zero weight are excluded everywhere, exactly as if dropped.
         for (i, &x) in self.values.iter().enumerate() {
             let w = self.weight(i);
+            if w == 0.0 {
+                continue;
+            }
             w_sum.add(w);
             wx.add(w * x);
             min = min.min(x);
@@ -275,6 +280,9 @@ impl Sample {
         );
         for (i, &x) in self.values.iter().enumerate() {
             let w = self.weight(i);
+            if w == 0.0 {
+                continue;
+            }
             let d = x - mean;
             ss.add(w * d * d);
             if positive {
@@ -292,8 +300,11 @@ impl Sample {
         let variance_ln = if positive {
             let mut s = CompensatedSum::default();
             for (i, &x) in self.values.iter().enumerate() {
-                let d = x.ln() - mean_ln;
-                s.add(self.weight(i) * d * d);
+                let w = self.weight(i);
+                if w > 0.0 {
+                    let d = x.ln() - mean_ln;
+                    s.add(w * d * d);
+                }
             }
             s.value() / total_weight
         } else {

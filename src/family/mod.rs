@@ -28,6 +28,30 @@ pub mod negative_binomial;
 pub mod normal;
 pub mod poisson;
 pub mod student_t;
+// Catalogue (issue 3): each line is uncommented when its file lands.
+// pub mod laplace;
+// pub mod logistic;
+// pub mod gumbel;
+// pub mod skew_normal;
+// pub mod von_mises;
+// pub mod frechet;
+// pub mod log_logistic;
+// pub mod inverse_gaussian;
+// pub mod rayleigh;
+// pub mod half_normal;
+// pub mod chi_squared;
+// pub mod pareto;
+// pub mod uniform;
+// pub mod gev;
+// pub mod generalized_pareto;
+// pub mod generalized_gamma;
+// pub mod bernoulli;
+// pub mod binomial;
+// pub mod geometric;
+// pub mod zero_inflated_poisson;
+// pub mod zero_inflated_negative_binomial;
+// pub mod beta_binomial;
+// pub mod discrete_uniform;
 #[cfg(test)]
 pub(crate) mod testkit;
 pub mod weibull;
@@ -42,6 +66,9 @@ pub enum Constraint {
     Positive,
     /// 0 < θ < 1 (logit transform).
     UnitInterval,
+    /// A positive integer that is never estimated: the user supplies it with
+    /// `--fix NAME=VALUE` (e.g. the number of trials of a binomial).
+    FixedCount,
 }
 
 /// Name and domain of one parameter.
@@ -75,6 +102,28 @@ impl ParamSpec {
             constraint: Constraint::UnitInterval,
         }
     }
+    /// A positive integer the user must fix (never estimated).
+    pub const fn fixed_count(name: &'static str) -> ParamSpec {
+        ParamSpec {
+            name,
+            constraint: Constraint::FixedCount,
+        }
+    }
+}
+
+/// How a family departs from the regular case (smooth log-likelihood, support independent of
+/// θ), where the score has mean zero and the observed information gives standard errors.
+#[derive(Debug, Clone, Copy)]
+pub struct Irregularity {
+    /// Parameters whose MLE is a closed-form order statistic or median (the sample minimum of
+    /// a uniform, the median of a Laplace): they are set by [`Family::closed_form`] and held
+    /// there while the remaining parameters are certified by their score.
+    pub params: &'static [usize],
+    /// Whether the support moves with those parameters (uniform, Pareto scale): then
+    /// E[score] ≠ 0 and no score-based standard error exists for them.
+    pub support_depends_on_params: bool,
+    /// One sentence for the fit's notes explaining the estimate and its standard errors.
+    pub note: &'static str,
 }
 
 /// The set of values a family puts mass or density on.
@@ -91,6 +140,13 @@ pub enum Support {
     OpenUnit,
     /// {0, 1, 2, …}.
     Counts,
+    /// {…, −1, 0, 1, …}.
+    Integers,
+    /// {0, 1}.
+    Binary,
+    /// Angles in radians: any real number, with a 2π-periodic density (integrates to 1 over
+    /// any interval of length 2π).
+    Angle,
 }
 
 impl Support {
@@ -103,12 +159,14 @@ impl Support {
             Support::NonNegative => x >= 0.0 && x.is_finite(),
             Support::OpenUnit => x > 0.0 && x < 1.0,
             Support::Counts => x >= 0.0 && x.is_finite(),
+            Support::Integers | Support::Angle => x.is_finite(),
+            Support::Binary => x == 0.0 || x == 1.0,
         }
     }
 
     /// Whether the support is discrete (integer data).
     pub fn is_discrete(self) -> bool {
-        matches!(self, Support::Counts)
+        matches!(self, Support::Counts | Support::Integers | Support::Binary)
     }
 
     /// The support in mathematical notation.
@@ -119,6 +177,9 @@ impl Support {
             Support::NonNegative => "[0, ∞)",
             Support::OpenUnit => "(0, 1)",
             Support::Counts => "{0, 1, 2, …}",
+            Support::Integers => "{…, -1, 0, 1, …}",
+            Support::Binary => "{0, 1}",
+            Support::Angle => "angles in radians (period 2π)",
         }
     }
 }
@@ -173,9 +234,47 @@ pub trait Family: Send + Sync + 'static {
     /// family with a scale, under-dispersed counts for the negative binomial …).
     fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>>;
 
+    /// Starting values when some parameters are held fixed (`fixed[j] = Some(v)`); the
+    /// returned vector has the fixed values in place. The default ignores what is fixed when
+    /// choosing the others; families whose start depends on a fixed value (the binomial's
+    /// number of trials) override it.
+    ///
+    /// # Errors
+    /// As [`Self::initial_estimate`].
+    fn initial_estimate_given(&self, sample: &Sample, fixed: &[Option<f64>]) -> Result<Vec<f64>> {
+        let mut theta = self.initial_estimate(sample)?;
+        for (t, f) in theta.iter_mut().zip(fixed) {
+            if let Some(v) = f {
+                *t = *v;
+            }
+        }
+        Ok(theta)
+    }
+
     /// The closed-form MLE, when the family has one.
     fn closed_form(&self, _sample: &Sample) -> Option<Vec<f64>> {
         None
+    }
+
+    /// Checks of the data that depend on fixed parameters (a binomial count may not exceed the
+    /// number of trials). The support check itself is done by the caller.
+    ///
+    /// # Errors
+    /// A data error naming the offending value.
+    fn check_data(&self, _sample: &Sample, _fixed: &[Option<f64>]) -> Result<()> {
+        Ok(())
+    }
+
+    /// Non-regular parameters (see [`Irregularity`]); `None` for a regular family.
+    fn irregularity(&self) -> Option<Irregularity> {
+        None
+    }
+
+    /// The expected (Fisher) information of one observation, k × k row-major, into `out`;
+    /// false when the family does not provide it. Used for standard errors where the observed
+    /// information does not apply (non-smooth parameters).
+    fn expected_information(&self, _theta: &[f64], _out: &mut [f64]) -> bool {
+        false
     }
 
     /// Weighted log-likelihood Σ wᵢ ln p(xᵢ | θ) and, when asked, its gradient and Hessian
@@ -199,6 +298,21 @@ pub trait Family: Send + Sync + 'static {
 
     /// `n` independent draws from the distribution with parameters θ.
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64>;
+
+    /// Typical parameter values, used for examples, benchmarks and the shared tests. The
+    /// default takes 0.7 for real, 2.3 for positive and 0.35 for (0, 1) parameters and 12 for
+    /// fixed counts; families whose parameters must relate to each other override it.
+    fn typical_params(&self) -> Vec<f64> {
+        self.params()
+            .iter()
+            .map(|p| match p.constraint {
+                Constraint::Real => 0.7,
+                Constraint::Positive => 2.3,
+                Constraint::UnitInterval => 0.35,
+                Constraint::FixedCount => 12.0,
+            })
+            .collect()
+    }
 
     /// Mean and variance of the distribution (NaN/∞ where undefined); used to sanity-check
     /// samples and by the shared tests.
@@ -278,6 +392,29 @@ pub static REGISTRY: &[&dyn Family] = &[
     &cauchy::Cauchy,
     &poisson::Poisson,
     &negative_binomial::NegativeBinomial,
+    // &laplace::Laplace,
+    // &logistic::Logistic,
+    // &gumbel::Gumbel,
+    // &skew_normal::SkewNormal,
+    // &von_mises::VonMises,
+    // &frechet::Frechet,
+    // &log_logistic::LogLogistic,
+    // &inverse_gaussian::InverseGaussian,
+    // &rayleigh::Rayleigh,
+    // &half_normal::HalfNormal,
+    // &chi_squared::ChiSquared,
+    // &pareto::Pareto,
+    // &uniform::Uniform,
+    // &gev::Gev,
+    // &generalized_pareto::GeneralizedPareto,
+    // &generalized_gamma::GeneralizedGamma,
+    // &bernoulli::Bernoulli,
+    // &binomial::Binomial,
+    // &geometric::Geometric,
+    // &zero_inflated_poisson::ZeroInflatedPoisson,
+    // &zero_inflated_negative_binomial::ZeroInflatedNegativeBinomial,
+    // &beta_binomial::BetaBinomial,
+    // &discrete_uniform::DiscreteUniform,
 ];
 
 /// Look a family up by name or alias (case-insensitive; `-` and `_` are interchangeable).
@@ -354,6 +491,7 @@ pub fn check_params(family: &dyn Family, theta: &[f64]) -> Result<()> {
             Constraint::Real => v.is_finite(),
             Constraint::Positive => v > 0.0 && v.is_finite(),
             Constraint::UnitInterval => v > 0.0 && v < 1.0,
+            Constraint::FixedCount => v >= 1.0 && v.fract() == 0.0 && v < 9.007_199_254_740_992e15,
         };
         if !ok {
             return Err(ErrorKind::InvalidParameters {

@@ -78,6 +78,11 @@ pub enum Termination {
     /// The estimate ran off to the edge of the parameter space, where the objective has an
     /// infimum but no minimum; set by the caller's certification.
     Boundary,
+    /// Nothing left to optimise: every estimated parameter has a closed-form, non-smooth MLE
+    /// (a uniform's min and max); set by the caller.
+    ClosedForm,
+    /// Nothing to estimate: every parameter was fixed by the user; set by the caller.
+    AllFixed,
 }
 
 impl Termination {
@@ -90,6 +95,8 @@ impl Termination {
             Termination::NonFinite => "non_finite",
             Termination::NotAMinimum => "not_a_minimum",
             Termination::Boundary => "boundary",
+            Termination::ClosedForm => "closed_form",
+            Termination::AllFixed => "all_fixed",
         }
     }
 }

@@ -1,8 +1,8 @@
-//! Helpers shared by the integration tests: parameter generation from a family's constraints,
-//! seeded samples, and tolerance checks.
+//! Helpers shared by the integration tests: parameter generation, seeded samples, tolerances.
 #![allow(dead_code)]
 
 use mlfit::family::{Constraint, Family};
+use mlfit::special::{logistic, logit};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -11,31 +11,26 @@ pub fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
 }
 
-/// Parameters of moderate size drawn from each parameter's domain.
+/// Random parameters around the family's typical ones: positive parameters scaled by a factor
+/// in (e^−1, e^1), real ones shifted by up to ±2 (relative to their size), probabilities moved
+/// by up to ±1 on the logit scale; fixed counts kept.
 pub fn random_params(family: &dyn Family, rng: &mut StdRng) -> Vec<f64> {
     family
         .params()
         .iter()
-        .map(|p| match p.constraint {
-            Constraint::Real => rng.random_range(-3.0..3.0),
-            Constraint::Positive => rng.random_range(-1.0f64..1.5).exp(),
-            Constraint::UnitInterval => rng.random_range(0.1..0.9),
+        .zip(family.typical_params())
+        .map(|(p, t)| match p.constraint {
+            Constraint::Real => t + rng.random_range(-2.0..2.0) * t.abs().max(1.0),
+            Constraint::Positive => t * rng.random_range(-1.0f64..1.0).exp(),
+            Constraint::UnitInterval => logistic(logit(t) + rng.random_range(-1.0..1.0)),
+            Constraint::FixedCount => t,
         })
         .collect()
 }
 
-/// Fixed, well-behaved parameters for a family (used where random ones would make a check
-/// statistically weak, e.g. heavy tails in moment checks).
+/// The family's typical parameters.
 pub fn nice_params(family: &dyn Family) -> Vec<f64> {
-    family
-        .params()
-        .iter()
-        .map(|p| match p.constraint {
-            Constraint::Real => 0.7,
-            Constraint::Positive => 2.3,
-            Constraint::UnitInterval => 0.35,
-        })
-        .collect()
+    family.typical_params()
 }
 
 /// |a − b| ≤ rel·max(|a|, |b|) + abs.

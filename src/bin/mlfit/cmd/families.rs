@@ -37,6 +37,7 @@ fn entry(f: &dyn Family) -> Entry {
                     Constraint::Real => "real",
                     Constraint::Positive => "> 0",
                     Constraint::UnitInterval => "(0, 1)",
+                    Constraint::FixedCount => "integer ≥ 1, fixed by the user",
                 },
             })
             .collect(),
