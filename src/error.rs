@@ -83,6 +83,13 @@ pub enum ErrorKind {
         /// What is wrong with it.
         problem: CellProblem,
     },
+    /// An observation weight that is negative (weights must be finite and ≥ 0).
+    BadWeight {
+        /// Where the cell is.
+        at: Location,
+        /// The weight.
+        value: f64,
+    },
     /// A row has a different number of fields than the first row.
     RaggedRow {
         /// The path or `<stdin>`.
@@ -241,6 +248,10 @@ impl fmt::Display for Error {
                 };
                 write!(f, "{at}: {what}")
             }
+            BadWeight { at, value } => write!(
+                f,
+                "{at}: weight {value} is negative; weights must be finite and ≥ 0"
+            ),
             RaggedRow { source, line, expected, found } => write!(
                 f,
                 "{source}: line {line}: ragged row: {found} fields where the first row has {expected}"

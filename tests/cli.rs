@@ -536,3 +536,129 @@ fn the_readme_table_is_what_the_first_command_prints() {
         "README's example table is stale; the command prints:\n{stdout}"
     );
 }
+
+#[test]
+fn fixed_parameters_from_the_command_line() {
+    let v = json_of(
+        mlfit()
+            .args([
+                "fit",
+                "data/wind_speed.csv",
+                "-f",
+                "weibull",
+                "--fix",
+                "shape=2",
+                "--format",
+                "json",
+            ])
+            .assert(),
+    );
+    assert_eq!(v["params"]["shape"], 2.0);
+    assert_eq!(v["fixed"], serde_json::json!(["shape"]));
+    assert!(v["std_errors"]["shape"].is_null() && v["std_errors"]["scale"].as_f64().unwrap() > 0.0);
+    // One free parameter: AIC = 2 − 2ℓ.
+    let ll = v["log_likelihood"].as_f64().unwrap();
+    assert!((v["aic"].as_f64().unwrap() - (2.0 - 2.0 * ll)).abs() < 1e-9);
+    fails(
+        mlfit()
+            .args([
+                "fit",
+                "data/wind_speed.csv",
+                "-f",
+                "weibull",
+                "--fix",
+                "shap=2",
+            ])
+            .assert(),
+        2,
+        &[
+            "weibull has no parameter \"shap\"",
+            "its parameters are: shape, scale",
+        ],
+    );
+    fails(
+        mlfit()
+            .args([
+                "fit",
+                "data/wind_speed.csv",
+                "-f",
+                "weibull",
+                "--fix",
+                "shape=-1",
+            ])
+            .assert(),
+        2,
+        &["shape = -1 is outside its domain"],
+    );
+    mlfit()
+        .args([
+            "fit",
+            "data/wind_speed.csv",
+            "-f",
+            "weibull",
+            "--fix",
+            "shape",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn weights_column() {
+    // Frequency weights reproduce repeated rows.
+    let a = json_of(fit_stdin(
+        b"x,w\n1,1\n2,3\n5,1\n",
+        &["-f", "gamma", "-w", "w", "--format", "json"],
+    ));
+    let b = json_of(fit_stdin(
+        b"x\n1\n2\n2\n2\n5\n",
+        &["-f", "gamma", "--format", "json"],
+    ));
+    for key in ["cross_entropy", "log_likelihood", "aic", "bic"] {
+        assert!(
+            (a[key].as_f64().unwrap() - b[key].as_f64().unwrap()).abs() < 1e-10,
+            "{key}"
+        );
+    }
+    assert_eq!(a["weight_total"], 5.0);
+    assert_eq!(a["n"], 3);
+    // Zero weights drop rows, even rows outside the support.
+    let c = json_of(fit_stdin(
+        b"x,w\n1,1\n-4,0\n2,3\n5,1\n",
+        &["-f", "gamma", "--weights", "w", "--format", "json"],
+    ));
+    assert_eq!(a["params"], c["params"]);
+    fails(
+        fit_stdin(b"x,w\n1,1\n2,-3\n", &["-f", "gamma", "-w", "w"]),
+        1,
+        &["line 3, column w", "weight -3 is negative"],
+    );
+    fails(
+        fit_stdin(b"x,w\n1,1\n2,\n", &["-f", "gamma", "-w", "w"]),
+        1,
+        &["line 3, column w", "missing value"],
+    );
+    fails(
+        fit_stdin(b"x,w\n1,1\n", &["-f", "gamma", "-w", "weight"]),
+        2,
+        &["no column \"weight\""],
+    );
+}
+
+#[test]
+fn trials_apply_only_to_families_with_a_number_of_trials() {
+    fails(
+        mlfit()
+            .args([
+                "fit",
+                "data/wind_speed.csv",
+                "-f",
+                "weibull",
+                "--trials",
+                "3",
+            ])
+            .assert(),
+        2,
+        &["--trials applies to"],
+    );
+}

@@ -94,6 +94,28 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Column `value` as a [`Sample`] weighted by column `weight`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::BadWeight`] naming the first negative weight's line; as [`Table::sample`].
+    pub fn weighted_sample(&self, value: usize, weight: usize) -> Result<Sample> {
+        let w = &self.columns[weight];
+        if let Some(i) = w.iter().position(|v| *v < 0.0) {
+            return Err(ErrorKind::BadWeight {
+                at: Location {
+                    source: self.source.clone(),
+                    line: self.lines[i],
+                    column: self.names[weight].clone(),
+                },
+                value: w[i],
+            }
+            .into());
+        }
+        self.sample(value)?.with_weights(w.clone())
+    }
+}
+
 /// Read the selected columns of a CSV input.
 ///
 /// # Errors

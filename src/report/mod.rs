@@ -19,6 +19,8 @@ pub struct Context {
     pub source: String,
     /// The column's name.
     pub column: String,
+    /// The weight column's name, for weighted fits.
+    pub weights: Option<String>,
 }
 
 /// An output format.

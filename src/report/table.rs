@@ -3,6 +3,7 @@
 
 use super::{sig, Context, Render};
 use crate::fit::Fit;
+use crate::optim::Termination;
 
 /// Aligned plain-text table for a terminal.
 pub struct Table;
@@ -17,15 +18,35 @@ impl Render for Table {
     }
 }
 
-fn heading(context: &Context, n: usize) -> String {
+fn heading(context: &Context, fit: &Fit) -> String {
+    let n = fit.n;
+    let size = match fit.weight_total {
+        Some(w) if w.fract() == 0.0 && w.abs() < 1e15 => format!("n = {n}, total weight {w}"),
+        Some(w) => format!("n = {n}, total weight {}", sig(w, 10)),
+        None => format!("n = {n}"),
+    };
+    let weights = context
+        .weights
+        .as_ref()
+        .map(|w| format!(" weighted by {w}"))
+        .unwrap_or_default();
     if context.source.is_empty() {
-        format!("n = {n}")
+        size
     } else {
-        format!("{}, column {} (n = {n})", context.source, context.column)
+        format!(
+            "{}, column {}{weights} ({size})",
+            context.source, context.column
+        )
     }
 }
 
 fn certificate(f: &Fit) -> String {
+    if f.termination == Termination::ClosedForm {
+        return "yes: closed form (see the note)".into();
+    }
+    if f.termination == Termination::AllFixed {
+        return "yes: every parameter is fixed; nothing was estimated".into();
+    }
     if f.converged {
         format!(
             "yes: mean score {} (≤ tolerance) after {} {} iteration{}",
@@ -64,7 +85,7 @@ fn single(f: &Fit, context: &Context) -> String {
     let widths: Vec<usize> = (0..3)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
-    let mut out = format!("{} fit to {}\n\n", f.family, heading(context, f.n));
+    let mut out = format!("{} fit to {}\n\n", f.family, heading(context, f));
     for r in &rows {
         out.push_str(&format!(
             "  {:<w0$}  {:>w1$}  {:>w2$}\n",
@@ -135,7 +156,7 @@ fn several(fits: &[Fit], context: &Context) -> String {
     let widths: Vec<usize> = (0..cols)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
-    let mut out = format!("{}\n\n", heading(context, fits[0].n));
+    let mut out = format!("{}\n\n", heading(context, &fits[0]));
     for r in &rows {
         let mut line = String::new();
         for c in 0..cols {

@@ -37,6 +37,8 @@ Examples:
   mlfit fit data/latency.csv -c latency_ms -f gamma --format json
   cat data/counts.csv | mlfit fit -f nbinom --format json | jq .params
   mlfit fit data/wind_speed.csv -f gamma,weibull,lognormal --format csv
+  mlfit fit data/wind_speed.csv -f weibull --fix shape=2
+  mlfit fit data/trials.csv -f binomial --trials 20
 
 Missing values are empty cells and NA; they are an error unless --skip-missing.
 A fit that did not converge exits 1 unless --allow-nonconverged.";
@@ -67,6 +69,18 @@ pub struct FitArgs {
     /// Drop rows whose cell is empty or NA (the count is reported on stderr).
     #[arg(long)]
     pub skip_missing: bool,
+
+    /// Hold a parameter fixed: NAME=VALUE (repeatable), e.g. --fix shape=2.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_fix)]
+    pub fix: Vec<(String, f64)>,
+
+    /// Number of trials of a binomial or beta_binomial (same as --fix size=N).
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u64>,
+
+    /// Column of non-negative observation weights (frequency or importance weights).
+    #[arg(short, long, value_name = "COLUMN")]
+    pub weights: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -141,6 +155,20 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
             "the delimiter must be one ASCII character or `tab`, not {s:?}"
         )),
     }
+}
+
+fn parse_fix(s: &str) -> Result<(String, f64), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))?;
+    let v: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number (in {s:?})"))?;
+    if !v.is_finite() {
+        return Err(format!("{value:?} is not a finite number (in {s:?})"));
+    }
+    Ok((name.trim().to_string(), v))
 }
 
 fn parse_tolerance(s: &str) -> Result<f64, String> {

@@ -8,8 +8,8 @@ use std::fs::File;
 use std::io::Read;
 
 use anyhow::anyhow;
-use mlfit::data::csv::{read_column, ColumnSelector, CsvOptions};
-use mlfit::family::{self, Family};
+use mlfit::data::csv::{read_columns, ColumnSelector, CsvOptions};
+use mlfit::family::{self, Constraint, Family};
 use mlfit::report::{Context, Csv, Json, Render, Table};
 use mlfit::{Fit, FitOptions};
 
@@ -22,6 +22,17 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         .iter()
         .map(|name| family::lookup(name))
         .collect::<Result<_, _>>()?;
+    let takes_trials = |f: &&dyn Family| {
+        f.params()
+            .iter()
+            .any(|p| p.constraint == Constraint::FixedCount)
+    };
+    if args.trials.is_some() && !families.iter().any(takes_trials) {
+        return Err(Failure::usage(anyhow!(
+            "--trials applies to families with a number of trials (binomial, beta_binomial), not to {}",
+            args.family.join(", ")
+        )));
+    }
 
     let (reader, source): (Box<dyn Read>, String) = match args.file.as_deref() {
         None => (Box::new(std::io::stdin().lock()), "<stdin>".into()),
@@ -37,8 +48,16 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         delimiter: args.delimiter,
         skip_missing: args.skip_missing,
     };
-    let selector = ColumnSelector::from_arg(args.column.as_deref());
-    let (sample, table) = read_column(reader, &source, &selector, &options)?;
+    let mut selectors = vec![ColumnSelector::from_arg(args.column.as_deref())];
+    if let Some(w) = &args.weights {
+        selectors.push(ColumnSelector::Name(w.clone()));
+    }
+    let table = read_columns(reader, &source, &selectors, &options)?;
+    let sample = if args.weights.is_some() {
+        table.weighted_sample(0, 1)?
+    } else {
+        table.sample(0)?
+    };
     let mut notes = Vec::new();
     if table.skipped_missing > 0 {
         notes.push(format!(
@@ -49,14 +68,24 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         ));
     }
 
-    let fit_options = FitOptions {
-        method: args.method.into(),
-        gtol: args.tol,
-        max_iterations: args.max_iter,
-        ..FitOptions::default()
-    };
     let mut fits: Vec<Fit> = Vec::with_capacity(families.len());
     for fam in &families {
+        let mut fixed = args.fix.clone();
+        if let Some(n) = args.trials {
+            if fam
+                .params()
+                .iter()
+                .any(|p| p.name == "size" && p.constraint == Constraint::FixedCount)
+            {
+                fixed.push(("size".into(), n as f64));
+            }
+        }
+        let fit_options = FitOptions {
+            method: args.method.into(),
+            gtol: args.tol,
+            max_iterations: args.max_iter,
+            fixed,
+        };
         let fit = mlfit::fit(*fam, &sample, &fit_options)?;
         if !fit.converged && !args.allow_nonconverged {
             let why = fit
@@ -84,6 +113,7 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     let context = Context {
         source,
         column: table.names[0].clone(),
+        weights: args.weights.as_ref().map(|_| table.names[1].clone()),
     };
     let renderer: &dyn Render = match args.format {
         Format::Table => &Table,
