@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{check_params, Constraint, Family, Irregularity, MAX_PARAMS};
+use crate::family::{check_params, Constraint, Family, Irregularity};
 use crate::objective::CrossEntropy;
 use crate::optim::{self, max_abs, Method, Objective, Termination};
 
@@ -173,7 +173,8 @@ pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
         }
         .into());
     }
-    if support.is_discrete() {
+    // Labels may be any values (a categorical of 1.5, 2.5 …); other discrete supports are integers.
+    if support.is_discrete() && support != crate::family::Support::Labels {
         if let Some((index, count)) = first_and_count(&|x| x.fract() != 0.0) {
             return Err(ErrorKind::NotInteger {
                 family: family.name().into(),
@@ -204,6 +205,8 @@ pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
 /// fixed-only parameter left free). A run that does not converge is *not* an error: it
 /// returns a `Fit` with `converged: false`.
 pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result<Fit> {
+    let specialised = family.specialise(sample)?;
+    let family: &dyn Family = specialised.as_deref().unwrap_or(family);
     validate(family, sample)?;
     let specs = family.params();
     let user_fixed = resolve_fixed(family, &options.fixed)?;
@@ -231,9 +234,13 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     // score.
     let mut held = user_fixed.clone();
     let mut notes = Vec::new();
-    if let (Some(irr), Some(t)) = (irregular, &closed) {
+    if let Some(irr) = irregular {
+        // With nothing fixed they sit at the closed form; with other parameters fixed, at the
+        // family's conditional start, which for these parameters is their conditional MLE.
         for &j in irr.params {
-            held[j] = Some(t[j]);
+            if held[j].is_none() {
+                held[j] = Some(closed.as_ref().unwrap_or(&theta0)[j]);
+            }
         }
         notes.push(irr.note.to_string());
     }
@@ -318,7 +325,9 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     let estimated: Vec<usize> = (0..specs.len())
         .filter(|&j| user_fixed[j].is_none())
         .collect();
-    let k = estimated.len() as f64;
+    let k = estimated
+        .len()
+        .saturating_sub(family.equality_constraints()) as f64;
     let n_eff = if weighted { w } else { n as f64 };
     let std_errors = standard_errors(
         family,
@@ -392,7 +401,17 @@ fn standard_errors(
             .all(|(_, v)| v.is_finite())
             .then_some(ParamMap(se))
     };
-    let mut h = [0.0; MAX_PARAMS * MAX_PARAMS];
+    let mut h = vec![0.0; k * k];
+    if irregular.is_some() {
+        if let Some(se) = family.closed_form_std_errors(theta, sample) {
+            return Some(ParamMap(
+                estimated
+                    .iter()
+                    .map(|&j| (specs[j].name.to_string(), se[j]))
+                    .collect(),
+            ));
+        }
+    }
     if let Some(irr) = irregular {
         if !irr.support_depends_on_params && family.expected_information(theta, &mut h[..k * k]) {
             let w = sample.summary().total_weight;
@@ -405,7 +424,7 @@ fn standard_errors(
     if certified.is_empty() {
         return None;
     }
-    let mut g = [0.0; MAX_PARAMS];
+    let mut g = vec![0.0; k];
     family.log_likelihood(theta, sample, Some(&mut g[..k]), Some(&mut h[..k * k]));
     let info = DMatrix::from_fn(certified.len(), certified.len(), |a, b| {
         -h[certified[a] * k + certified[b]]
@@ -441,7 +460,7 @@ fn resolve_fixed(family: &dyn Family, fixed: &[(String, f64)]) -> Result<Vec<Opt
                 reason: format!(
                     "{name} = {value} is outside its domain ({}) for {}; its parameters are: {}",
                     match specs[j].constraint {
-                        Constraint::Real => "a finite number",
+                        Constraint::Real | Constraint::Shape => "a finite number",
                         Constraint::Positive => "> 0",
                         Constraint::UnitInterval => "strictly between 0 and 1",
                         Constraint::FixedCount => "an integer ≥ 1",

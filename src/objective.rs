@@ -10,6 +10,7 @@
 //! scaled so that a unit change in u is a change of about one "natural unit" of θ:
 //! - real θ:       θ = θ₀ + s·u      (s: the data's robust spread, so location gradients are
 //!                                    dimensionless)
+//! - shape θ:      θ = θ₀ + u         (real but already dimensionless: GEV ξ, skewness α)
 //! - positive θ:   θ = θ₀·eᵘ          (u is a relative change)
 //! - θ in (0, 1):  θ = σ(logit θ₀ + u)
 //!
@@ -18,7 +19,7 @@
 //! Fixed parameters are held at their values and are not coordinates of u.
 
 use crate::data::Sample;
-use crate::family::{check_params, Constraint, Family, MAX_PARAMS};
+use crate::family::{check_params, Constraint, Family};
 use crate::optim::Objective;
 use crate::special::{logistic, logit};
 
@@ -45,6 +46,7 @@ impl Transform {
     pub fn natural(&self, u: f64) -> f64 {
         match self.constraint {
             Constraint::Real | Constraint::FixedCount => self.anchor + self.scale * u,
+            Constraint::Shape => self.anchor + u,
             Constraint::Positive => self.anchor * u.exp(),
             Constraint::UnitInterval => logistic(logit(self.anchor) + u),
         }
@@ -55,6 +57,7 @@ impl Transform {
     pub fn unconstrained(&self, theta: f64) -> f64 {
         match self.constraint {
             Constraint::Real | Constraint::FixedCount => (theta - self.anchor) / self.scale,
+            Constraint::Shape => theta - self.anchor,
             Constraint::Positive => (theta / self.anchor).ln(),
             Constraint::UnitInterval => logit(theta) - logit(self.anchor),
         }
@@ -65,6 +68,7 @@ impl Transform {
     pub fn derivatives(&self, theta: f64) -> (f64, f64) {
         match self.constraint {
             Constraint::Real | Constraint::FixedCount => (self.scale, 0.0),
+            Constraint::Shape => (1.0, 0.0),
             Constraint::Positive => (theta, theta),
             Constraint::UnitInterval => {
                 let d = theta * (1.0 - theta);
@@ -155,14 +159,18 @@ impl<'a> CrossEntropy<'a> {
             return f64::INFINITY;
         }
         let k = theta.len();
-        let mut s = [0.0; MAX_PARAMS];
-        let mut h = [0.0; MAX_PARAMS * MAX_PARAMS];
+        let mut s = vec![0.0; k];
+        let mut h = vec![0.0; if hess.is_some() { k * k } else { 0 }];
         let want_grad = grad.is_some() || hess.is_some();
         let ll = self.family.log_likelihood(
             &theta,
             self.sample,
-            want_grad.then_some(&mut s[..k]),
-            hess.is_some().then_some(&mut h[..k * k]),
+            if want_grad { Some(&mut s[..]) } else { None },
+            if hess.is_some() {
+                Some(&mut h[..])
+            } else {
+                None
+            },
         );
         let f = -ll / self.total_weight;
         if !f.is_finite() {

@@ -662,3 +662,46 @@ fn trials_apply_only_to_families_with_a_number_of_trials() {
         &["--trials applies to"],
     );
 }
+
+#[test]
+fn categorical_reads_labels() {
+    let v = json_of(fit_stdin(
+        b"color\nred\nblue\nred\n\"green\"\nred\n",
+        &["-f", "categorical", "--format", "json"],
+    ));
+    assert_eq!(
+        v["params"],
+        serde_json::json!({"blue": 0.2, "green": 0.2, "red": 0.6})
+    );
+    assert_eq!(v["termination"], "closed_form");
+    assert_eq!(v["converged"], true);
+    // Alongside numeric families the column is parsed both ways from one read of stdin.
+    let both = json_of(fit_stdin(
+        b"k\n1\n2\n2\n3\n1\n2\n",
+        &["-f", "cat,poisson", "--format", "json"],
+    ));
+    assert_eq!(both[0]["params"]["2"], 0.5);
+    assert_eq!(both[1]["family"], "poisson");
+    fails(
+        fit_stdin(b"c\na\na\n", &["-f", "categorical"]),
+        1,
+        &["only one level (a)"],
+    );
+    fails(
+        fit_stdin(b"c\na\nb\n", &["-f", "poisson"]),
+        1,
+        &["\"a\" is not a number"],
+    );
+}
+
+#[test]
+fn the_readme_lists_every_family() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for f in mlfit::family::REGISTRY {
+        assert!(
+            readme.contains(&format!("| `{}`", f.name())),
+            "README's family table lacks {}",
+            f.name()
+        );
+    }
+}

@@ -101,7 +101,11 @@ fn fits_reach_the_careful_optimum_and_match_its_standard_errors() {
         let label = format!("{} on {}:{}", c.family, c.file, c.column);
         let s = sample(&c.file, &c.column);
         assert_eq!(s.len(), c.n, "{label}");
-        let fitted = fit(lookup(&c.family).unwrap(), &s, &FitOptions::default())
+        let options = FitOptions {
+            fixed: c.fixed.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            ..FitOptions::default()
+        };
+        let fitted = fit(lookup(&c.family).unwrap(), &s, &options)
             .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(
             fitted.converged,

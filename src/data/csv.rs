@@ -21,6 +21,10 @@ pub struct CsvOptions {
     pub delimiter: u8,
     /// Drop rows with a missing value in a selected column instead of failing.
     pub skip_missing: bool,
+    /// Read the first selected column as labels (any strings) instead of numbers: each
+    /// distinct label becomes a level, coded 0, 1, … in sorted order (numeric order when every
+    /// label is a number). Other selected columns (weights) stay numeric.
+    pub labels: bool,
 }
 
 impl Default for CsvOptions {
@@ -29,6 +33,7 @@ impl Default for CsvOptions {
             has_header: true,
             delimiter: b',',
             skip_missing: false,
+            labels: false,
         }
     }
 }
@@ -66,6 +71,8 @@ pub struct Table {
     pub lines: Vec<u64>,
     /// Rows dropped because of a missing value (with `skip_missing`).
     pub skipped_missing: usize,
+    /// For columns read as labels, the level names indexed by code.
+    pub levels: Vec<Option<Vec<String>>>,
 }
 
 impl Table {
@@ -86,11 +93,15 @@ impl Table {
             }
             .into());
         }
-        Ok(Sample::new(self.columns[i].clone())?.with_origin(Origin {
+        let sample = Sample::new(self.columns[i].clone())?.with_origin(Origin {
             source: self.source.clone(),
             column: self.names[i].clone(),
             lines: self.lines.clone(),
-        }))
+        });
+        match &self.levels[i] {
+            Some(levels) => sample.with_levels(levels.clone()),
+            None => Ok(sample),
+        }
     }
 }
 
@@ -199,9 +210,13 @@ pub fn read_columns<R: Read>(
         columns: vec![Vec::new(); indices.len()],
         lines: Vec::new(),
         skipped_missing: 0,
+        levels: vec![None; indices.len()],
     };
     let mut row = vec![0.0; indices.len()];
     let mut rows_seen = 0usize;
+    // Per selected column, label → provisional code (order of first appearance).
+    let mut level_maps: Vec<std::collections::HashMap<String, usize>> =
+        vec![Default::default(); indices.len()];
     let mut process = |record: &csv::ByteRecord, table: &mut Table| -> Result<()> {
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != width {
@@ -228,7 +243,19 @@ pub fn read_columns<R: Read>(
                     line,
                 })
             })?;
-            match parse_cell(text) {
+            let parsed = if options.labels && slot == 0 {
+                let t = text.trim();
+                if t.is_empty() || t == "NA" {
+                    Err(CellProblem::Missing)
+                } else {
+                    let map = &mut level_maps[slot];
+                    let next = map.len();
+                    Ok(*map.entry(t.to_string()).or_insert(next) as f64)
+                }
+            } else {
+                parse_cell(text)
+            };
+            match parsed {
                 Ok(v) => row[slot] = v,
                 Err(CellProblem::Missing) if options.skip_missing => missing = true,
                 Err(problem) => {
@@ -263,6 +290,15 @@ pub fn read_columns<R: Read>(
         }
         .into());
     }
+    if options.labels {
+        if let Some(map) = level_maps.into_iter().next() {
+            let (levels, recode) = sorted_levels(map);
+            for v in &mut table.columns[0] {
+                *v = recode[*v as usize] as f64;
+            }
+            table.levels[0] = Some(levels);
+        }
+    }
     Ok(table)
 }
 
@@ -278,6 +314,29 @@ pub fn read_column<R: Read>(
 ) -> Result<(Sample, Table)> {
     let table = read_columns(reader, source, std::slice::from_ref(column), options)?;
     Ok((table.sample(0)?, table))
+}
+
+/// Levels in sorted order (numerically when every label is a number) and, for each
+/// provisional code, its final code.
+fn sorted_levels(map: std::collections::HashMap<String, usize>) -> (Vec<String>, Vec<usize>) {
+    let mut labels: Vec<(String, usize)> = map.into_iter().collect();
+    let numeric: Option<Vec<f64>> = labels
+        .iter()
+        .map(|(l, _)| l.parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect();
+    match numeric {
+        Some(_) => labels.sort_by(|a, b| {
+            a.0.parse::<f64>()
+                .unwrap()
+                .total_cmp(&b.0.parse::<f64>().unwrap())
+        }),
+        None => labels.sort(),
+    }
+    let mut recode = vec![0; labels.len()];
+    for (new, (_, old)) in labels.iter().enumerate() {
+        recode[*old] = new;
+    }
+    (labels.into_iter().map(|(l, _)| l).collect(), recode)
 }
 
 fn strip_bom<R: Read>(r: &mut BufReader<R>, source: &str) -> Result<()> {
@@ -441,6 +500,24 @@ mod tests {
         assert_eq!(s.values(), &[5.0, 7.0]);
         assert_eq!(t.skipped_missing, 1);
         assert!(read(b"x\nNA\n", None, &o).is_err());
+    }
+
+    #[test]
+    fn labels_become_sorted_levels() {
+        let o = CsvOptions {
+            labels: true,
+            skip_missing: true,
+            ..Default::default()
+        };
+        let (s, t) = read(b"c\nred\nblue\n\"red\"\nNA\ngreen\n", None, &o).unwrap();
+        assert_eq!(t.levels[0].as_deref().unwrap(), &["blue", "green", "red"]);
+        assert_eq!(s.values(), &[2.0, 0.0, 2.0, 1.0]);
+        assert_eq!(s.levels().unwrap().len(), 3);
+        assert_eq!(t.skipped_missing, 1);
+        // Numeric labels sort numerically, not as strings.
+        let (s, t) = read(b"k\n10\n9\n10\n1.5\n", None, &o).unwrap();
+        assert_eq!(t.levels[0].as_deref().unwrap(), &["1.5", "9", "10"]);
+        assert_eq!(s.values(), &[2.0, 1.0, 2.0, 0.0]);
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub struct Sample {
     ln_values: OnceLock<Vec<f64>>,
     distinct: OnceLock<Vec<(f64, f64)>>,
     sorted: OnceLock<Vec<f64>>,
+    levels: Option<Vec<String>>,
 }
 
 impl Clone for Sample {
@@ -72,6 +73,7 @@ impl Clone for Sample {
             ln_values: OnceLock::new(),
             distinct: OnceLock::new(),
             sorted: OnceLock::new(),
+            levels: self.levels.clone(),
         }
     }
 }
@@ -102,6 +104,7 @@ impl Sample {
             ln_values: OnceLock::new(),
             distinct: OnceLock::new(),
             sorted: OnceLock::new(),
+            levels: None,
         })
     }
 
@@ -143,6 +146,31 @@ impl Sample {
         debug_assert_eq!(origin.lines.len(), self.values.len());
         self.origin = Some(origin);
         self
+    }
+
+    /// Attach level names: the values are then codes 0, 1, … indexing `levels` (labelled data
+    /// for the categorical family).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] if a value is not a valid code.
+    pub fn with_levels(mut self, levels: Vec<String>) -> Result<Sample> {
+        if let Some(v) = self
+            .values
+            .iter()
+            .find(|v| !(v.fract() == 0.0 && **v >= 0.0 && (**v as usize) < levels.len()))
+        {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!("{v} is not a code of one of {} levels", levels.len()),
+            }
+            .into());
+        }
+        self.levels = Some(levels);
+        Ok(self)
+    }
+
+    /// The level names of labelled data (see [`Sample::with_levels`]).
+    pub fn levels(&self) -> Option<&[String]> {
+        self.levels.as_deref()
     }
 
     /// The values.

@@ -20,6 +20,7 @@ use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
 
 pub mod beta;
+pub mod categorical;
 pub mod cauchy;
 pub mod exponential;
 pub mod gamma;
@@ -29,32 +30,32 @@ pub mod normal;
 pub mod poisson;
 pub mod student_t;
 // Catalogue (issue 3): each line is uncommented when its file lands.
-// pub mod laplace;
-// pub mod logistic;
-// pub mod gumbel;
-// pub mod skew_normal;
-// pub mod von_mises;
-// pub mod frechet;
-// pub mod log_logistic;
-// pub mod inverse_gaussian;
-// pub mod rayleigh;
-// pub mod half_normal;
-// pub mod chi_squared;
-// pub mod pareto;
-// pub mod uniform;
-// pub mod gev;
-// pub mod generalized_pareto;
-// pub mod generalized_gamma;
-// pub mod bernoulli;
-// pub mod binomial;
-// pub mod geometric;
-// pub mod zero_inflated_poisson;
-// pub mod zero_inflated_negative_binomial;
-// pub mod beta_binomial;
-// pub mod discrete_uniform;
+pub mod bernoulli;
+pub mod beta_binomial;
+pub mod binomial;
+pub mod chi_squared;
+pub mod discrete_uniform;
+pub mod frechet;
+pub mod generalized_gamma;
+pub mod generalized_pareto;
+pub mod geometric;
+pub mod gev;
+pub mod gumbel;
+pub mod half_normal;
+pub mod inverse_gaussian;
+pub mod laplace;
+pub mod log_logistic;
+pub mod logistic;
+pub mod pareto;
+pub mod rayleigh;
+pub mod skew_normal;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod uniform;
+pub mod von_mises;
 pub mod weibull;
+pub mod zero_inflated_negative_binomial;
+pub mod zero_inflated_poisson;
 
 /// The domain of one parameter; decides its transform to unconstrained coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -66,6 +67,9 @@ pub enum Constraint {
     Positive,
     /// 0 < θ < 1 (logit transform).
     UnitInterval,
+    /// A real number without units (a shape or skewness parameter such as the GEV's ξ):
+    /// identity transform with unit scale, not the data's spread.
+    Shape,
     /// A positive integer that is never estimated: the user supplies it with
     /// `--fix NAME=VALUE` (e.g. the number of trials of a binomial).
     FixedCount,
@@ -100,6 +104,13 @@ impl ParamSpec {
         ParamSpec {
             name,
             constraint: Constraint::UnitInterval,
+        }
+    }
+    /// A real, dimensionless shape parameter.
+    pub const fn shape(name: &'static str) -> ParamSpec {
+        ParamSpec {
+            name,
+            constraint: Constraint::Shape,
         }
     }
     /// A positive integer the user must fix (never estimated).
@@ -147,6 +158,8 @@ pub enum Support {
     /// Angles in radians: any real number, with a 2π-periodic density (integrates to 1 over
     /// any interval of length 2π).
     Angle,
+    /// Labels (any strings), coded 0, 1, … in sorted order of the levels.
+    Labels,
 }
 
 impl Support {
@@ -161,12 +174,16 @@ impl Support {
             Support::Counts => x >= 0.0 && x.is_finite(),
             Support::Integers | Support::Angle => x.is_finite(),
             Support::Binary => x == 0.0 || x == 1.0,
+            Support::Labels => x.is_finite(),
         }
     }
 
     /// Whether the support is discrete (integer data).
     pub fn is_discrete(self) -> bool {
-        matches!(self, Support::Counts | Support::Integers | Support::Binary)
+        matches!(
+            self,
+            Support::Counts | Support::Integers | Support::Binary | Support::Labels
+        )
     }
 
     /// The support in mathematical notation.
@@ -180,6 +197,7 @@ impl Support {
             Support::Integers => "{…, -1, 0, 1, …}",
             Support::Binary => "{0, 1}",
             Support::Angle => "angles in radians (period 2π)",
+            Support::Labels => "labels (any strings)",
         }
     }
 }
@@ -196,8 +214,9 @@ pub trait Family: Send + Sync + 'static {
     fn aliases(&self) -> &'static [&'static str];
     /// The density or mass function in plain text, for listings and documentation.
     fn formula(&self) -> &'static str;
-    /// Parameters, in order.
-    fn params(&self) -> &'static [ParamSpec];
+    /// Parameters, in order. (A specialised family — a categorical fitted to given levels —
+    /// owns its list; the others return a `'static` one.)
+    fn params(&self) -> &[ParamSpec];
     /// Support of the distribution.
     fn support(&self) -> Support;
 
@@ -265,6 +284,28 @@ pub trait Family: Send + Sync + 'static {
         Ok(())
     }
 
+    /// Number of equality constraints among the parameters (1 for a categorical, whose
+    /// probabilities sum to 1); subtracted from the parameter count in AIC and BIC.
+    fn equality_constraints(&self) -> usize {
+        0
+    }
+
+    /// The family specialised to a sample, when its parameters depend on the data (a
+    /// categorical has one probability per observed level); `None` for all other families.
+    ///
+    /// # Errors
+    /// A degenerate-data error when no specialisation exists (a single level).
+    fn specialise(&self, _sample: &Sample) -> Result<Option<Box<dyn Family>>> {
+        Ok(None)
+    }
+
+    /// Standard errors of the closed-form estimates for families whose non-smooth or
+    /// constrained parameters have a textbook formula (the categorical's √(p(1−p)/n)); `None`
+    /// to use the expected or observed information.
+    fn closed_form_std_errors(&self, _theta: &[f64], _sample: &Sample) -> Option<Vec<f64>> {
+        None
+    }
+
     /// Non-regular parameters (see [`Irregularity`]); `None` for a regular family.
     fn irregularity(&self) -> Option<Irregularity> {
         None
@@ -307,6 +348,7 @@ pub trait Family: Send + Sync + 'static {
             .iter()
             .map(|p| match p.constraint {
                 Constraint::Real => 0.7,
+                Constraint::Shape => 0.1,
                 Constraint::Positive => 2.3,
                 Constraint::UnitInterval => 0.35,
                 Constraint::FixedCount => 12.0,
@@ -334,8 +376,8 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
     mut hess: Option<&mut [f64]>,
 ) -> f64 {
     let k = theta.len();
-    let mut g = [0.0; MAX_PARAMS];
-    let mut h = [0.0; MAX_PARAMS * MAX_PARAMS];
+    let mut g = vec![0.0; k];
+    let mut h = vec![0.0; k * k];
     if let Some(gr) = grad.as_deref_mut() {
         gr.fill(0.0);
     }
@@ -343,6 +385,9 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
         hs.fill(0.0);
     }
     let mut total = crate::sum::CompensatedSum::default();
+    // An observation outside the support makes the likelihood zero; the compensated sum would
+    // turn −∞ into NaN, so it is tracked separately.
+    let mut impossible = false;
     let mut accumulate = |x: f64, w: f64| {
         if w == 0.0 {
             return;
@@ -353,6 +398,9 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
             grad.is_some().then_some(&mut g[..k]),
             hess.is_some().then_some(&mut h[..k * k]),
         );
+        if lp == f64::NEG_INFINITY {
+            impossible = true;
+        }
         total.add(w * lp);
         if let Some(gr) = grad.as_deref_mut() {
             for j in 0..k {
@@ -374,11 +422,11 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
             accumulate(x, sample.weight(i));
         }
     }
+    if impossible {
+        return f64::NEG_INFINITY;
+    }
     total.value()
 }
-
-/// The largest number of parameters of a univariate family (sizes stack buffers).
-pub const MAX_PARAMS: usize = 8;
 
 /// Every registered family, in listing order.
 pub static REGISTRY: &[&dyn Family] = &[
@@ -392,29 +440,30 @@ pub static REGISTRY: &[&dyn Family] = &[
     &cauchy::Cauchy,
     &poisson::Poisson,
     &negative_binomial::NegativeBinomial,
-    // &laplace::Laplace,
-    // &logistic::Logistic,
-    // &gumbel::Gumbel,
-    // &skew_normal::SkewNormal,
-    // &von_mises::VonMises,
-    // &frechet::Frechet,
-    // &log_logistic::LogLogistic,
-    // &inverse_gaussian::InverseGaussian,
-    // &rayleigh::Rayleigh,
-    // &half_normal::HalfNormal,
-    // &chi_squared::ChiSquared,
-    // &pareto::Pareto,
-    // &uniform::Uniform,
-    // &gev::Gev,
-    // &generalized_pareto::GeneralizedPareto,
-    // &generalized_gamma::GeneralizedGamma,
-    // &bernoulli::Bernoulli,
-    // &binomial::Binomial,
-    // &geometric::Geometric,
-    // &zero_inflated_poisson::ZeroInflatedPoisson,
-    // &zero_inflated_negative_binomial::ZeroInflatedNegativeBinomial,
-    // &beta_binomial::BetaBinomial,
-    // &discrete_uniform::DiscreteUniform,
+    &categorical::CATEGORICAL,
+    &laplace::Laplace,
+    &logistic::Logistic,
+    &gumbel::Gumbel,
+    &skew_normal::SkewNormal,
+    &von_mises::VonMises,
+    &frechet::Frechet,
+    &log_logistic::LogLogistic,
+    &inverse_gaussian::InverseGaussian,
+    &rayleigh::Rayleigh,
+    &half_normal::HalfNormal,
+    &chi_squared::ChiSquared,
+    &pareto::Pareto,
+    &uniform::Uniform,
+    &gev::Gev,
+    &generalized_pareto::GeneralizedPareto,
+    &generalized_gamma::GeneralizedGamma,
+    &bernoulli::Bernoulli,
+    &binomial::Binomial,
+    &geometric::Geometric,
+    &zero_inflated_poisson::ZeroInflatedPoisson,
+    &zero_inflated_negative_binomial::ZeroInflatedNegativeBinomial,
+    &beta_binomial::BetaBinomial,
+    &discrete_uniform::DiscreteUniform,
 ];
 
 /// Look a family up by name or alias (case-insensitive; `-` and `_` are interchangeable).
@@ -488,7 +537,7 @@ pub fn check_params(family: &dyn Family, theta: &[f64]) -> Result<()> {
     }
     for (spec, &v) in specs.iter().zip(theta) {
         let ok = match spec.constraint {
-            Constraint::Real => v.is_finite(),
+            Constraint::Real | Constraint::Shape => v.is_finite(),
             Constraint::Positive => v > 0.0 && v.is_finite(),
             Constraint::UnitInterval => v > 0.0 && v < 1.0,
             Constraint::FixedCount => v >= 1.0 && v.fract() == 0.0 && v < 9.007_199_254_740_992e15,

@@ -196,7 +196,7 @@ fn is_count(x: f64) -> bool {
 /// ln p and ln(1 − p), each to full relative precision (for p near 1, 1 − p is exact and
 /// ln p = ln(1 − (1 − p)) goes through `ln_1p`).
 #[inline]
-fn ln_p_and_q(p: f64) -> (f64, f64) {
+pub(super) fn ln_p_and_q(p: f64) -> (f64, f64) {
     let ln_p = if p > 0.5 {
         (-(1.0 - p)).ln_1p()
     } else {
@@ -213,7 +213,7 @@ const SMALL_COUNT: f64 = 8.0;
 const ASYMPTOTIC_SIZE: f64 = 10.0;
 
 /// The r-only terms of the per-count differences, computed once per evaluation.
-struct SizeTerms {
+pub(super) struct SizeTerms {
     r: f64,
     want_trigamma: bool,
     /// ln Γ(r), ψ(r), ψ′(r) (direct path, r < 10) or the Stirling tails τ(r), S(r), T(r)
@@ -224,14 +224,14 @@ struct SizeTerms {
 }
 
 /// ln Γ(k + r) − ln Γ(r), ψ(k + r) − ψ(r) and ψ′(k + r) − ψ′(r) for one count k.
-struct Differences {
-    ln_gamma: f64,
-    digamma: f64,
-    trigamma: f64,
+pub(super) struct Differences {
+    pub(super) ln_gamma: f64,
+    pub(super) digamma: f64,
+    pub(super) trigamma: f64,
 }
 
 impl SizeTerms {
-    fn new(r: f64, want_trigamma: bool) -> SizeTerms {
+    pub(super) fn new(r: f64, want_trigamma: bool) -> SizeTerms {
         let (ln_gamma_r, digamma_r, trigamma_r) = if r >= ASYMPTOTIC_SIZE {
             let t = stirling_tails(r);
             (t.0, t.1, if want_trigamma { t.2 } else { 0.0 })
@@ -251,7 +251,7 @@ impl SizeTerms {
         }
     }
 
-    fn differences(&self, k: f64) -> Differences {
+    pub(super) fn differences(&self, k: f64) -> Differences {
         let r = self.r;
         if k == 0.0 {
             return Differences {

@@ -21,6 +21,7 @@ pub fn random_params(family: &dyn Family, rng: &mut StdRng) -> Vec<f64> {
         .zip(family.typical_params())
         .map(|(p, t)| match p.constraint {
             Constraint::Real => t + rng.random_range(-2.0..2.0) * t.abs().max(1.0),
+            Constraint::Shape => t + rng.random_range(-0.2..0.2),
             Constraint::Positive => t * rng.random_range(-1.0f64..1.0).exp(),
             Constraint::UnitInterval => logistic(logit(t) + rng.random_range(-1.0..1.0)),
             Constraint::FixedCount => t,

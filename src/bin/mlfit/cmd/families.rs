@@ -1,6 +1,6 @@
 //! `mlfit families [NAME]`: the registry as a table or JSON.
 
-use mlfit::family::{self, Constraint, Family, REGISTRY};
+use mlfit::family::{self, Constraint, Family, Support, REGISTRY};
 use serde::Serialize;
 
 use super::{Failure, Output};
@@ -25,22 +25,32 @@ struct Entry {
 }
 
 fn entry(f: &dyn Family) -> Entry {
-    Entry {
-        name: f.name(),
-        aliases: f.aliases(),
-        parameters: f
-            .params()
+    // A categorical's parameters are the observed levels: describe them, not the generic
+    // instance's placeholder levels.
+    let parameters = if f.support() == Support::Labels {
+        vec![Param {
+            name: "<level>",
+            domain: "(0, 1), one per observed level, summing to 1",
+        }]
+    } else {
+        f.params()
             .iter()
             .map(|p| Param {
                 name: p.name,
                 domain: match p.constraint {
                     Constraint::Real => "real",
+                    Constraint::Shape => "real (shape)",
                     Constraint::Positive => "> 0",
                     Constraint::UnitInterval => "(0, 1)",
                     Constraint::FixedCount => "integer ≥ 1, fixed by the user",
                 },
             })
-            .collect(),
+            .collect()
+    };
+    Entry {
+        name: f.name(),
+        aliases: f.aliases(),
+        parameters,
         support: f.support().describe(),
         discrete: f.support().is_discrete(),
         closed_form: f.has_closed_form(),

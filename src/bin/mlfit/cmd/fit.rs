@@ -8,9 +8,9 @@ use std::fs::File;
 use std::io::Read;
 
 use anyhow::anyhow;
-use mlfit::data::csv::{read_columns, ColumnSelector, CsvOptions};
-use mlfit::family::{self, Constraint, Family};
-use mlfit::report::{Context, Csv, Json, Render, Table};
+use mlfit::data::csv::{read_columns, ColumnSelector, CsvOptions, Table};
+use mlfit::family::{self, Constraint, Family, Support};
+use mlfit::report::{self, Context, Csv, Json, Render};
 use mlfit::{Fit, FitOptions};
 
 use super::{Failure, Output};
@@ -34,7 +34,12 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         )));
     }
 
-    let (reader, source): (Box<dyn Read>, String) = match args.file.as_deref() {
+    // A categorical reads the column as labels, the other families as numbers; when both are
+    // asked for, the input is read into memory once and parsed both ways.
+    let wants_labels = |f: &&dyn Family| f.support() == Support::Labels;
+    let need_labels = families.iter().any(wants_labels);
+    let need_numbers = !families.iter().all(wants_labels);
+    let (mut reader, source): (Box<dyn Read>, String) = match args.file.as_deref() {
         None => (Box::new(std::io::stdin().lock()), "<stdin>".into()),
         Some(p) if p.as_os_str() == "-" => (Box::new(std::io::stdin().lock()), "<stdin>".into()),
         Some(p) => {
@@ -43,21 +48,58 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
             (Box::new(file), p.display().to_string())
         }
     };
-    let options = CsvOptions {
-        has_header: !args.no_header,
-        delimiter: args.delimiter,
-        skip_missing: args.skip_missing,
-    };
     let mut selectors = vec![ColumnSelector::from_arg(args.column.as_deref())];
     if let Some(w) = &args.weights {
         selectors.push(ColumnSelector::Name(w.clone()));
     }
-    let table = read_columns(reader, &source, &selectors, &options)?;
-    let sample = if args.weights.is_some() {
-        table.weighted_sample(0, 1)?
-    } else {
-        table.sample(0)?
+    let options = CsvOptions {
+        has_header: !args.no_header,
+        delimiter: args.delimiter,
+        skip_missing: args.skip_missing,
+        labels: false,
     };
+    let label_options = CsvOptions {
+        labels: true,
+        ..options.clone()
+    };
+    let (numbers, labels) = if need_labels && need_numbers {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure::data(anyhow!("{source}: cannot read: {e}")))?;
+        (
+            Some(read_columns(&bytes[..], &source, &selectors, &options)?),
+            Some(read_columns(
+                &bytes[..],
+                &source,
+                &selectors,
+                &label_options,
+            )?),
+        )
+    } else if need_labels {
+        (
+            None,
+            Some(read_columns(reader, &source, &selectors, &label_options)?),
+        )
+    } else {
+        (
+            Some(read_columns(reader, &source, &selectors, &options)?),
+            None,
+        )
+    };
+    let to_sample = |t: &Table| {
+        if args.weights.is_some() {
+            t.weighted_sample(0, 1)
+        } else {
+            t.sample(0)
+        }
+    };
+    let number_sample = numbers.as_ref().map(to_sample).transpose()?;
+    let label_sample = labels.as_ref().map(to_sample).transpose()?;
+    let table = numbers
+        .as_ref()
+        .or(labels.as_ref())
+        .expect("at least one reading");
     let mut notes = Vec::new();
     if table.skipped_missing > 0 {
         notes.push(format!(
@@ -86,7 +128,12 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
             max_iterations: args.max_iter,
             fixed,
         };
-        let fit = mlfit::fit(*fam, &sample, &fit_options)?;
+        let sample = if wants_labels(fam) {
+            label_sample.as_ref()
+        } else {
+            number_sample.as_ref()
+        };
+        let fit = mlfit::fit(*fam, sample.expect("read for this family"), &fit_options)?;
         if !fit.converged && !args.allow_nonconverged {
             let why = fit
                 .notes
@@ -116,7 +163,7 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         weights: args.weights.as_ref().map(|_| table.names[1].clone()),
     };
     let renderer: &dyn Render = match args.format {
-        Format::Table => &Table,
+        Format::Table => &report::Table,
         Format::Json => &Json,
         Format::Csv => &Csv,
     };
