@@ -91,7 +91,7 @@ fn check_derivatives(f: &dyn Family, theta: &[f64], x: f64) -> Result<(), String
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("regressions"))), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("regressions"))), ..ProptestConfig::default() })]
 
     #[test]
     fn score_and_hessian_match_finite_differences(index in 0..REGISTRY.len(), seed in any::<u64>()) {
