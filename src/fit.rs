@@ -8,13 +8,14 @@
 //! the fit `converged`. Standard errors come from the observed information (the analytic
 //! Hessian of the log-likelihood) at θ̂.
 
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
 use crate::family::{check_params, Constraint, Family, Irregularity};
 use crate::objective::CrossEntropy;
+use crate::optim::newton::ROUNDING;
 use crate::optim::{self, max_abs, Method, Objective, Termination};
 
 /// Default tolerance on ‖mean score‖∞ in the scale-free optimisation coordinates.
@@ -281,6 +282,23 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     if !value.is_finite() {
         termination = Termination::NonFinite;
     }
+    if matches!(
+        termination,
+        Termination::NoProgress | Termination::MaxIterations
+    ) && m > 0
+    {
+        if let Some(chol) = DMatrix::from_row_slice(m, m, &hu).cholesky() {
+            let g = DVector::from_column_slice(&gu);
+            let decrement = g.dot(&chol.solve(&g));
+            if decrement <= ROUNDING * (1.0 + value.abs()) {
+                termination = Termination::RoundingLimit;
+                notes.push(format!(
+                    "the mean score ({score_norm:.1e}) cannot be reduced below the tolerance in floating point, \
+                     but the Newton decrement ({decrement:.1e}) shows the cross entropy is at its minimum to within rounding"
+                ));
+            }
+        }
+    }
     if termination == Termination::GradientTolerance
         && m > 0
         && DMatrix::from_row_slice(m, m, &hu).cholesky().is_none()
@@ -301,7 +319,10 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     }
     let converged = matches!(
         termination,
-        Termination::GradientTolerance | Termination::ClosedForm | Termination::AllFixed
+        Termination::GradientTolerance
+            | Termination::ClosedForm
+            | Termination::AllFixed
+            | Termination::RoundingLimit
     );
     match termination {
         Termination::MaxIterations => notes.push(format!(
@@ -596,17 +617,34 @@ mod tests {
     }
 
     #[test]
-    fn iteration_cap_is_not_converged() {
+    fn a_minimum_at_the_rounding_floor_is_certified_by_the_newton_decrement() {
+        // With a tolerance no floating-point gradient can meet, an exact start (the gamma's
+        // initial estimate is its MLE) is certified as a minimum to rounding, not as a clean
+        // gradient stop and not as a failure.
         let s = Sample::new(vec![0.8, 1.9, 2.4, 0.3, 5.2, 1.1, 3.3, 0.9]).unwrap();
-        // Start gradient descent at the gamma initial estimate with a zero tolerance: it cannot
-        // certify within 1 iteration.
         let opts = FitOptions {
-            method: Method::GradientDescent,
             gtol: 0.0,
-            max_iterations: Some(1),
+            max_iterations: Some(3),
             ..Default::default()
         };
         let f = fit(&Gamma, &s, &opts).unwrap();
+        assert!(f.converged);
+        assert_eq!(f.termination, Termination::RoundingLimit);
+        assert!(f.notes[0].contains("Newton decrement"), "{:?}", f.notes);
+    }
+
+    #[test]
+    fn iteration_cap_is_not_converged() {
+        let s = Sample::new(vec![0.8, 1.9, 2.4, 0.3, 5.2, 1.1, 3.3, 0.9]).unwrap();
+        // One iteration of gradient descent from the Weibull's moment start cannot reach the
+        // optimum (the gamma's start is already its MLE, which would certify).
+        let opts = FitOptions {
+            method: Method::GradientDescent,
+            gtol: 1e-12,
+            max_iterations: Some(1),
+            ..Default::default()
+        };
+        let f = fit(&crate::family::weibull::Weibull, &s, &opts).unwrap();
         assert!(!f.converged);
         assert_eq!(f.termination, Termination::MaxIterations);
         assert!(f

@@ -46,6 +46,10 @@ pub struct Summary {
     pub variance_ln: f64,
     /// Weighted mean of ln(1 − x); NaN unless every value is < 1.
     pub mean_ln_1m: f64,
+    /// ln x̄ − mean(ln x) ≥ 0 (Jensen's gap), computed as mean(−ln(1 + (x − x̄)/x̄)) so that it
+    /// keeps its relative accuracy for nearly constant data, where the direct difference of two
+    /// nearly equal logarithms would not; NaN unless every value is > 0.
+    pub log_mean_gap: f64,
     /// Every value is an integer.
     pub all_integer: bool,
 }
@@ -349,6 +353,27 @@ impl Sample {
             variance_ln,
             mean_ln_1m: if below_one {
                 sl1m.value() / total_weight
+            } else {
+                f64::NAN
+            },
+            log_mean_gap: if positive {
+                let mut g = CompensatedSum::default();
+                for (i, &x) in self.values.iter().enumerate() {
+                    let w = self.weight(i);
+                    if w > 0.0 {
+                        // ln(x̄/x): through ln_1p where x is near x̄ (no cancellation), directly
+                        // where they differ by more than a factor 1.5.
+                        let r = (x - mean) / mean;
+                        g.add(
+                            w * if r.abs() < 0.5 {
+                                -r.ln_1p()
+                            } else {
+                                mean.ln() - x.ln()
+                            },
+                        );
+                    }
+                }
+                (g.value() / total_weight).max(0.0)
             } else {
                 f64::NAN
             },

@@ -56,7 +56,7 @@ impl Family for Gamma {
 
     fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
         let m = sample.summary();
-        let s = m.mean.ln() - m.mean_ln;
+        let s = m.log_mean_gap;
         if !(s > 0.0) {
             return Err(degenerate(
                 self,
@@ -108,7 +108,10 @@ impl Family for Gamma {
         }
         let (w, a, b) = (s.total_weight, theta[0], theta[1]);
         if let Some(g) = grad {
-            g[0] = w * (b.ln() - digamma(a) + s.mean_ln);
+            // ln β − ψ(α) + mean ln x, rearranged as ln(βx̄/α) + (ln α − ψ(α)) − (ln x̄ − mean ln x)
+            // so that for large shapes (nearly constant data) no term is a difference of
+            // nearly equal logarithms.
+            g[0] = w * ((b * s.mean / a).ln() + ln_minus_digamma(a) - s.log_mean_gap);
             g[1] = w * (a / b - s.mean);
         }
         if let Some(h) = hess {

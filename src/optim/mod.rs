@@ -83,6 +83,10 @@ pub enum Termination {
     ClosedForm,
     /// Nothing to estimate: every parameter was fixed by the user; set by the caller.
     AllFixed,
+    /// The gradient could not be brought below `gtol` because of rounding, but the Newton
+    /// decrement gᵀH⁻¹g (the predicted decrease of f) is below the rounding error of f, with H
+    /// positive definite: a minimum to floating-point precision; set by the caller.
+    RoundingLimit,
 }
 
 impl Termination {
@@ -97,6 +101,7 @@ impl Termination {
             Termination::Boundary => "boundary",
             Termination::ClosedForm => "closed_form",
             Termination::AllFixed => "all_fixed",
+            Termination::RoundingLimit => "rounding_limit",
         }
     }
 }

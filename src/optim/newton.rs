@@ -18,6 +18,16 @@ use super::{dot, max_abs, Objective, Options, Outcome, State, Termination};
 /// Largest step length in any coordinate, so a wild first step cannot overflow a transform.
 const MAX_STEP: f64 = 10.0;
 
+/// A Newton decrement below ROUNDING·(1 + |f|) is a predicted decrease f cannot resolve.
+pub const ROUNDING: f64 = 16.0 * f64::EPSILON;
+
+/// Relative rise of f that is taken as rounding noise when a step lowers the gradient.
+const NOISE: f64 = 1e3 * f64::EPSILON;
+
+/// A Newton decrement below LOCAL·(1 + |f|) puts the iterate in the region where the pure
+/// Newton step converges quadratically.
+const LOCAL: f64 = 1e-8;
+
 /// Minimise with damped Newton.
 pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Outcome {
     let k = objective.dim();
@@ -36,30 +46,39 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
         }
         let (mut d, unshifted) = newton_direction(&h, &s.g, k);
         let mut slope = dot(&s.g, &d);
+        if unshifted && -slope <= ROUNDING * (1.0 + s.f.abs()) {
+            // The Newton decrement says f is at its minimum to within rounding: only the
+            // gradient can still show progress. Take the full step if it lowers the gradient;
+            // otherwise this is as close as floating point gets (the caller certifies it).
+            if !full_step_if_better(objective, &mut s, &mut h, &d, NOISE) {
+                return s.finish(Termination::NoProgress);
+            }
+            continue;
+        }
+        if unshifted
+            && -slope <= LOCAL * (1.0 + s.f.abs())
+            && full_step_if_better(objective, &mut s, &mut h, &d, LOCAL)
+        {
+            // In the region of quadratic convergence the full Newton step is taken whenever it
+            // lowers the gradient: there the true change of f is below the decrement, so a rise
+            // of f smaller than LOCAL is rounding noise in f (sums of large log-gamma terms),
+            // which must not make the line search crawl.
+            continue;
+        }
         if !(slope < 0.0) {
             d = s.g.iter().map(|v| -v).collect();
             slope = dot(&s.g, &d);
         }
         let t0 = (MAX_STEP / max_abs(&d)).min(1.0);
         let mut step = backtrack(objective, &s.x, s.f, &d, slope, t0, &mut trial);
-        if step.is_none() && unshifted && t0 == 1.0 {
-            // Near a minimum where f is flat to within its rounding error, Armijo cannot see
-            // the decrease a pure Newton step makes; accept that step when it reduces the
-            // gradient (the quantity the stopping rule tests) without measurably raising f.
-            let mut g_trial = vec![0.0; k];
-            let mut h_trial = vec![0.0; k * k];
-            let x_trial: Vec<f64> = s.x.iter().zip(&d).map(|(a, b)| a + b).collect();
-            let f_trial = objective.value_gradient_hessian(&x_trial, &mut g_trial, &mut h_trial);
-            s.evaluations += 1;
-            let noise = 1e3 * f64::EPSILON * (1.0 + s.f.abs());
-            if f_trial <= s.f + noise && max_abs(&g_trial) < max_abs(&s.g) {
-                s.x = x_trial;
-                s.f = f_trial;
-                s.g = g_trial;
-                h = h_trial;
-                s.iterations += 1;
-                continue;
-            }
+        if step.is_none()
+            && unshifted
+            && t0 == 1.0
+            && full_step_if_better(objective, &mut s, &mut h, &d, NOISE)
+        {
+            // Armijo cannot see the decrease of a pure Newton step when f is flat to within
+            // its rounding error; the step was taken because it lowered the gradient.
+            continue;
         }
         if step.is_none() {
             d = s.g.iter().map(|v| -v).collect();
@@ -90,27 +109,40 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
 /// costs one evaluation and squares the error. Taken only when it lowers the gradient without
 /// measurably raising f, and skipped when the gradient is already at rounding level.
 fn polish(objective: &dyn Objective, s: &mut State, h: &mut [f64]) {
-    let k = s.x.len();
     if max_abs(&s.g) <= 1e-13 {
         return;
     }
-    let (d, unshifted) = newton_direction(h, &s.g, k);
-    if !unshifted {
-        return;
+    let (d, unshifted) = newton_direction(h, &s.g, s.x.len());
+    if unshifted {
+        full_step_if_better(objective, s, h, &d, NOISE);
     }
-    let x: Vec<f64> = s.x.iter().zip(&d).map(|(a, b)| a + b).collect();
+}
+
+/// Take the full step x + d if it lowers ‖∇f‖∞ without raising f by more than
+/// `f_slack`·(1 + |f|); returns whether it did.
+fn full_step_if_better(
+    objective: &dyn Objective,
+    s: &mut State,
+    h: &mut [f64],
+    d: &[f64],
+    f_slack: f64,
+) -> bool {
+    let k = s.x.len();
+    let x: Vec<f64> = s.x.iter().zip(d).map(|(a, b)| a + b).collect();
     let mut g = vec![0.0; k];
     let mut h_new = vec![0.0; k * k];
     let f = objective.value_gradient_hessian(&x, &mut g, &mut h_new);
     s.evaluations += 1;
-    let noise = 1e3 * f64::EPSILON * (1.0 + s.f.abs());
-    if f.is_finite() && f <= s.f + noise && max_abs(&g) < max_abs(&s.g) {
+    let better =
+        f.is_finite() && f <= s.f + f_slack * (1.0 + s.f.abs()) && max_abs(&g) < max_abs(&s.g);
+    if better {
         s.x = x;
         s.f = f;
         s.g = g;
         h.copy_from_slice(&h_new);
         s.iterations += 1;
     }
+    better
 }
 
 /// Solve (H + μI) d = −g with the smallest μ ∈ {0, δ, 10δ, …} that makes the matrix positive
