@@ -90,6 +90,13 @@ pub enum ErrorKind {
         /// The weight.
         value: f64,
     },
+    /// A per-row number of trials that is not an integer ≥ 1.
+    BadTrials {
+        /// Where the cell is.
+        at: Location,
+        /// The value.
+        value: f64,
+    },
     /// A row has a different number of fields than the first row.
     RaggedRow {
         /// The path or `<stdin>`.
@@ -251,6 +258,10 @@ impl fmt::Display for Error {
             BadWeight { at, value } => write!(
                 f,
                 "{at}: weight {value} is negative; weights must be finite and ≥ 0"
+            ),
+            BadTrials { at, value } => write!(
+                f,
+                "{at}: number of trials {value} is not an integer ≥ 1"
             ),
             RaggedRow { source, line, expected, found } => write!(
                 f,

@@ -89,8 +89,9 @@ impl<'de> Deserialize<'de> for ParamMap {
                 mut a: A,
             ) -> std::result::Result<ParamMap, A::Error> {
                 let mut v = Vec::new();
-                while let Some((k, x)) = a.next_entry::<String, f64>()? {
-                    v.push((k, x));
+                // null stands for a value that does not exist (a per-row number of trials).
+                while let Some((k, x)) = a.next_entry::<String, Option<f64>>()? {
+                    v.push((k, x.unwrap_or(f64::NAN)));
                 }
                 Ok(ParamMap(v))
             }
@@ -104,7 +105,8 @@ impl<'de> Deserialize<'de> for ParamMap {
 pub struct Fit {
     /// Canonical family name.
     pub family: String,
-    /// θ̂ by name, in the family's order (fixed parameters included at their values).
+    /// θ̂ by name, in the family's order (fixed parameters included at their values; a
+    /// per-row number of trials is NaN, serialised as null).
     pub params: ParamMap,
     /// Number of observations (rows with positive weight).
     pub n: usize,
@@ -210,7 +212,23 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     let family: &dyn Family = specialised.as_deref().unwrap_or(family);
     validate(family, sample)?;
     let specs = family.params();
-    let user_fixed = resolve_fixed(family, &options.fixed)?;
+    let mut user_fixed = resolve_fixed(family, &options.fixed, sample.trials().is_some())?;
+    // A per-row number of trials (Sample::with_trials) stands in for the fixed count: the
+    // likelihood takes it row by row; internally the count holds the largest, for the checks
+    // that need one value, and it is reported as null with a note.
+    let row_trials = match (
+        sample.trials(),
+        specs
+            .iter()
+            .position(|p| p.constraint == Constraint::FixedCount),
+    ) {
+        (Some(trials), Some(j)) if user_fixed[j].is_none() => {
+            check_counts_within_trials(family, sample, trials)?;
+            user_fixed[j] = Some(trials.iter().copied().fold(1.0, f64::max));
+            Some(j)
+        }
+        _ => None,
+    };
     family.check_data(sample, &user_fixed)?;
     let irregular = family.irregularity();
 
@@ -363,12 +381,23 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
             "standard errors unavailable: the observed information matrix is singular".into(),
         );
     }
+    let mut reported = theta.clone();
+    if let (Some(j), Some(trials)) = (row_trials, sample.trials()) {
+        // No single value: reported as null (NaN) with the range in a note.
+        reported[j] = f64::NAN;
+        let lo = trials.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = trials.iter().copied().fold(0.0, f64::max);
+        notes.push(format!(
+            "{} is given per row (from {lo} to {hi}), not estimated",
+            specs[j].name
+        ));
+    }
     Ok(Fit {
         family: family.name().into(),
         params: ParamMap(
             specs
                 .iter()
-                .zip(&theta)
+                .zip(&reported)
                 .map(|(s, v)| (s.name.to_string(), *v))
                 .collect(),
         ),
@@ -453,7 +482,29 @@ fn standard_errors(
     invert(info, certified)
 }
 
-fn resolve_fixed(family: &dyn Family, fixed: &[(String, f64)]) -> Result<Vec<Option<f64>>> {
+/// Every count with positive weight at most its row's number of trials.
+fn check_counts_within_trials(family: &dyn Family, sample: &Sample, trials: &[f64]) -> Result<()> {
+    let bad = |i: &usize| sample.weight(*i) > 0.0 && sample.values()[*i] > trials[*i];
+    let mut hits = (0..sample.len()).filter(bad);
+    if let Some(index) = hits.next() {
+        return Err(ErrorKind::OutsideSupport {
+            family: family.name().into(),
+            support: format!("{{0, …, {}}} (the row's number of trials)", trials[index]),
+            value: sample.values()[index],
+            at: sample.location(index),
+            index,
+            count: 1 + hits.count(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+fn resolve_fixed(
+    family: &dyn Family,
+    fixed: &[(String, f64)],
+    row_trials: bool,
+) -> Result<Vec<Option<f64>>> {
     let specs = family.params();
     let mut out = vec![None; specs.len()];
     let names = || specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ");
@@ -497,7 +548,7 @@ fn resolve_fixed(family: &dyn Family, fixed: &[(String, f64)]) -> Result<Vec<Opt
     if let Some(spec) = specs
         .iter()
         .zip(&out)
-        .find(|(s, v)| s.constraint == Constraint::FixedCount && v.is_none())
+        .find(|(s, v)| s.constraint == Constraint::FixedCount && v.is_none() && !row_trials)
         .map(|(s, _)| s)
     {
         return Err(ErrorKind::InvalidOption {

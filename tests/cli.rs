@@ -705,3 +705,63 @@ fn the_readme_lists_every_family() {
         );
     }
 }
+
+#[test]
+fn trials_per_row_from_a_column() {
+    let v = json_of(fit_stdin(
+        b"k,n\n3,10\n5,20\n0,5\n12,30\n7,10\n",
+        &[
+            "-c", "k", "-f", "binomial", "--trials", "n", "--format", "json",
+        ],
+    ));
+    // The binomial MLE with per-row trials is the pooled proportion Σk / Σn.
+    assert!((v["params"]["prob"].as_f64().unwrap() - 27.0 / 75.0).abs() < 1e-14);
+    assert!(v["params"]["size"].is_null());
+    assert!(v["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("given per row (from 5 to 30)"));
+    // Equal per-row trials are the same fit as a constant.
+    let a = json_of(fit_stdin(
+        b"k,n\n3,20\n5,20\n0,20\n12,20\n",
+        &[
+            "-c",
+            "k",
+            "-f",
+            "beta_binomial",
+            "--trials",
+            "n",
+            "--format",
+            "json",
+        ],
+    ));
+    let b = json_of(fit_stdin(
+        b"k\n3\n5\n0\n12\n",
+        &["-f", "beta_binomial", "--trials", "20", "--format", "json"],
+    ));
+    for key in ["cross_entropy", "aic"] {
+        assert!(
+            (a[key].as_f64().unwrap() - b[key].as_f64().unwrap()).abs() < 1e-9,
+            "{key}: {a} vs {b}"
+        );
+    }
+    fails(
+        fit_stdin(
+            b"k,n\n3,10\n25,20\n",
+            &["-c", "k", "-f", "binomial", "--trials", "n"],
+        ),
+        1,
+        &[
+            "line 3, column k",
+            "value 25 is outside the support {0, …, 20}",
+        ],
+    );
+    fails(
+        fit_stdin(
+            b"k,n\n3,10\n5,2.5\n",
+            &["-c", "k", "-f", "binomial", "--trials", "n"],
+        ),
+        1,
+        &["line 3, column n", "number of trials 2.5"],
+    );
+}

@@ -106,6 +106,26 @@ impl Table {
 }
 
 impl Table {
+    /// Attach column `trials` of this table to `sample` as its per-row number of trials.
+    ///
+    /// # Errors
+    /// [`ErrorKind::BadTrials`] naming the first value that is not an integer ≥ 1.
+    pub fn with_trials(&self, sample: Sample, trials: usize) -> Result<Sample> {
+        let t = &self.columns[trials];
+        if let Some(i) = t.iter().position(|v| !(*v >= 1.0 && v.fract() == 0.0)) {
+            return Err(ErrorKind::BadTrials {
+                at: Location {
+                    source: self.source.clone(),
+                    line: self.lines[i],
+                    column: self.names[trials].clone(),
+                },
+                value: t[i],
+            }
+            .into());
+        }
+        sample.with_trials(t.clone())
+    }
+
     /// Column `value` as a [`Sample`] weighted by column `weight`.
     ///
     /// # Errors

@@ -65,6 +65,7 @@ pub struct Sample {
     distinct: OnceLock<Vec<(f64, f64)>>,
     sorted: OnceLock<Vec<f64>>,
     levels: Option<Vec<String>>,
+    trials: Option<Vec<f64>>,
 }
 
 impl Clone for Sample {
@@ -78,6 +79,7 @@ impl Clone for Sample {
             distinct: OnceLock::new(),
             sorted: OnceLock::new(),
             levels: self.levels.clone(),
+            trials: self.trials.clone(),
         }
     }
 }
@@ -109,6 +111,7 @@ impl Sample {
             distinct: OnceLock::new(),
             sorted: OnceLock::new(),
             levels: None,
+            trials: None,
         })
     }
 
@@ -170,6 +173,43 @@ impl Sample {
         }
         self.levels = Some(levels);
         Ok(self)
+    }
+
+    /// Attach a per-row number of trials (binomial-type families take their `size` from it).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] if the lengths differ or a value is not an integer ≥ 1.
+    pub fn with_trials(mut self, trials: Vec<f64>) -> Result<Sample> {
+        if trials.len() != self.values.len() {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "{} trial counts for {} values",
+                    trials.len(),
+                    self.values.len()
+                ),
+            }
+            .into());
+        }
+        if let Some(i) = trials
+            .iter()
+            .position(|t| !(*t >= 1.0 && t.fract() == 0.0 && t.is_finite()))
+        {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "number of trials {} at index {i} is not an integer ≥ 1",
+                    trials[i]
+                ),
+            }
+            .into());
+        }
+        self.trials = Some(trials);
+        self.distinct = OnceLock::new();
+        Ok(self)
+    }
+
+    /// The per-row number of trials, if any (see [`Sample::with_trials`]).
+    pub fn trials(&self) -> Option<&[f64]> {
+        self.trials.as_deref()
     }
 
     /// The level names of labelled data (see [`Sample::with_levels`]).

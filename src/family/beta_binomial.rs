@@ -109,6 +109,27 @@ impl Family for BetaBinomial {
         if let (Some(a), Some(b)) = (a_fixed, b_fixed) {
             return Ok(vec![n, a, b]);
         }
+        if let Some(trials) = sample.trials() {
+            // Per-row trials: match the pooled proportion m = Σwx / Σwn with α + β = 4 (a
+            // moderate over-dispersion); the optimizer takes it from there.
+            let total: f64 = trials
+                .iter()
+                .enumerate()
+                .map(|(i, t)| sample.weight(i) * t)
+                .sum();
+            let m = s.mean * s.total_weight / total;
+            if !(m > 0.0 && m < 1.0) {
+                return Err(degenerate(
+                    self,
+                    "every count is 0, or every count equals its number of trials: no MLE exists",
+                ));
+            }
+            return Ok(match (a_fixed, b_fixed) {
+                (Some(a), _) => vec![n, a, a * (1.0 - m) / m],
+                (_, Some(b)) => vec![n, b * m / (1.0 - m), b],
+                _ => vec![n, 4.0 * m, 4.0 * (1.0 - m)],
+            });
+        }
         if !(s.mean > 0.0) {
             return Err(degenerate(
                 self,
@@ -204,6 +225,10 @@ impl Family for BetaBinomial {
         mut grad: Option<&mut [f64]>,
         mut hess: Option<&mut [f64]>,
     ) -> f64 {
+        if sample.trials().is_some() {
+            // Per-row trials: the distinct-count shortcut does not apply.
+            return super::pointwise_log_likelihood(self, theta, sample, grad, hess);
+        }
         let t = Terms::new(theta, grad.is_some() || hess.is_some(), hess.is_some());
         if let Some(g) = grad.as_deref_mut() {
             g.fill(0.0);

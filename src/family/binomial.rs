@@ -86,22 +86,33 @@ impl Family for Binomial {
         if let Some(p) = fixed.get(1).copied().flatten() {
             return Ok(vec![n, p]);
         }
-        let mean = sample.summary().mean;
+        // With a per-row number of trials the MLE is Σwx / Σwn (n here is their maximum).
+        let (mean, n_eff) = match sample.trials() {
+            Some(t) => {
+                let total: f64 = t
+                    .iter()
+                    .enumerate()
+                    .map(|(i, ti)| sample.weight(i) * ti)
+                    .sum();
+                (sample.summary().mean, total / sample.summary().total_weight)
+            }
+            None => (sample.summary().mean, n),
+        };
         if !(mean > 0.0) {
             return Err(degenerate(
                 self,
                 "all counts are 0, so the MLE would be prob = 0, on the boundary",
             ));
         }
-        if !(mean < n) {
+        if !(mean < n_eff) {
             return Err(degenerate(
                 self,
                 format!(
-                    "every count equals size = {n}, so the MLE would be prob = 1, on the boundary"
+                    "every count equals its size, so the MLE would be prob = 1, on the boundary"
                 ),
             ));
         }
-        Ok(vec![n, (mean / n).min(1.0 - f64::EPSILON)])
+        Ok(vec![n, (mean / n_eff).min(1.0 - f64::EPSILON)])
     }
 
     fn check_data(&self, sample: &Sample, fixed: &[Option<f64>]) -> Result<()> {
@@ -147,6 +158,10 @@ impl Family for Binomial {
         grad: Option<&mut [f64]>,
         hess: Option<&mut [f64]>,
     ) -> f64 {
+        if sample.trials().is_some() {
+            // Per-row trials: the distinct-count shortcut does not apply.
+            return super::pointwise_log_likelihood(self, theta, sample, grad, hess);
+        }
         let b = Terms::new(theta, hess.is_some());
         let want_derivs = grad.is_some() || hess.is_some();
         let mut value = crate::sum::CompensatedSum::default();

@@ -388,7 +388,7 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
     // An observation outside the support makes the likelihood zero; the compensated sum would
     // turn −∞ into NaN, so it is tracked separately.
     let mut impossible = false;
-    let mut accumulate = |x: f64, w: f64| {
+    let mut accumulate = |theta: &[f64], x: f64, w: f64| {
         if w == 0.0 {
             return;
         }
@@ -413,13 +413,29 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
             }
         }
     };
-    if family.support().is_discrete() {
+    let per_row_trials = sample.trials().and_then(|t| {
+        Some((
+            family
+                .params()
+                .iter()
+                .position(|p| p.constraint == Constraint::FixedCount)?,
+            t,
+        ))
+    });
+    if let Some((j, trials)) = per_row_trials {
+        // A per-row number of trials replaces the fixed count row by row.
+        let mut theta_row = theta.to_vec();
+        for (i, &x) in sample.values().iter().enumerate() {
+            theta_row[j] = trials[i];
+            accumulate(&theta_row, x, sample.weight(i));
+        }
+    } else if family.support().is_discrete() {
         for &(x, w) in sample.distinct() {
-            accumulate(x, w);
+            accumulate(theta, x, w);
         }
     } else {
         for (i, &x) in sample.values().iter().enumerate() {
-            accumulate(x, sample.weight(i));
+            accumulate(theta, x, sample.weight(i));
         }
     }
     if impossible {

@@ -133,6 +133,7 @@ fn several(fits: &[Fit], context: &Context) -> String {
             .iter()
             .map(
                 |(n, v)| match f.std_errors.as_ref().and_then(|s| s.get(n)) {
+                    _ if v.is_nan() => format!("{n}=per row"),
                     _ if f.fixed.iter().any(|x| x == n) => format!("{n}={} (fixed)", sig(*v, 6)),
                     Some(se) => format!("{n}={} ±{}", sig(*v, 6), sig(se, 2)),
                     None => format!("{n}={}", sig(*v, 6)),

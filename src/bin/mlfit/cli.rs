@@ -74,9 +74,10 @@ pub struct FitArgs {
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_fix)]
     pub fix: Vec<(String, f64)>,
 
-    /// Number of trials of a binomial or beta_binomial (same as --fix size=N).
-    #[arg(long, value_name = "N")]
-    pub trials: Option<u64>,
+    /// Number of trials of a binomial or beta_binomial: a number N (same as --fix size=N) or a
+    /// column holding each row's number of trials.
+    #[arg(long, value_name = "N|COLUMN")]
+    pub trials: Option<String>,
 
     /// Column of non-negative observation weights (frequency or importance weights).
     #[arg(short, long, value_name = "COLUMN")]

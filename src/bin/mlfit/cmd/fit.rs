@@ -48,10 +48,22 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
             (Box::new(file), p.display().to_string())
         }
     };
+    // --trials is a number, or a column of per-row numbers of trials.
+    let constant_trials: Option<f64> = args
+        .trials
+        .as_deref()
+        .and_then(|t| t.parse::<u64>().ok())
+        .filter(|n| *n >= 1)
+        .map(|n| n as f64);
+    let trials_column = args.trials.as_ref().filter(|_| constant_trials.is_none());
     let mut selectors = vec![ColumnSelector::from_arg(args.column.as_deref())];
     if let Some(w) = &args.weights {
         selectors.push(ColumnSelector::Name(w.clone()));
     }
+    let trials_slot = trials_column.map(|t| {
+        selectors.push(ColumnSelector::Name(t.clone()));
+        selectors.len() - 1
+    });
     let options = CsvOptions {
         has_header: !args.no_header,
         delimiter: args.delimiter,
@@ -88,10 +100,14 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         )
     };
     let to_sample = |t: &Table| {
-        if args.weights.is_some() {
-            t.weighted_sample(0, 1)
+        let sample = if args.weights.is_some() {
+            t.weighted_sample(0, 1)?
         } else {
-            t.sample(0)
+            t.sample(0)?
+        };
+        match trials_slot {
+            Some(slot) => t.with_trials(sample, slot),
+            None => Ok(sample),
         }
     };
     let number_sample = numbers.as_ref().map(to_sample).transpose()?;
@@ -113,13 +129,13 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     let mut fits: Vec<Fit> = Vec::with_capacity(families.len());
     for fam in &families {
         let mut fixed = args.fix.clone();
-        if let Some(n) = args.trials {
-            if fam
+        if let Some(n) = constant_trials {
+            if let Some(p) = fam
                 .params()
                 .iter()
-                .any(|p| p.name == "size" && p.constraint == Constraint::FixedCount)
+                .find(|p| p.constraint == Constraint::FixedCount)
             {
-                fixed.push(("size".into(), n as f64));
+                fixed.push((p.name.to_string(), n));
             }
         }
         let fit_options = FitOptions {
