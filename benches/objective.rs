@@ -14,18 +14,10 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 const N: usize = 1_000_000;
-const FAMILIES: &[&str] = &[
-    "normal",
-    "lognormal",
-    "exponential",
-    "gamma",
-    "weibull",
-    "beta",
-    "student_t",
-    "cauchy",
-    "poisson",
-    "negative_binomial",
-];
+/// Every registered family.
+fn families() -> Vec<&'static str> {
+    mlfit::family::REGISTRY.iter().map(|f| f.name()).collect()
+}
 
 fn main() {
     divan::main();
@@ -47,7 +39,7 @@ fn data(f: &dyn Family) -> Sample {
     s
 }
 
-#[divan::bench(args = FAMILIES, sample_count = 10)]
+#[divan::bench(args = families(), sample_count = 10)]
 fn value_and_gradient(bencher: Bencher, name: &str) {
     let f = lookup(name).unwrap();
     let s = data(f);
@@ -58,7 +50,7 @@ fn value_and_gradient(bencher: Bencher, name: &str) {
         .bench_local(|| black_box(f.log_likelihood(black_box(&theta), &s, Some(&mut g), None)));
 }
 
-#[divan::bench(args = FAMILIES, sample_count = 10)]
+#[divan::bench(args = families(), sample_count = 10)]
 fn value_gradient_hessian(bencher: Bencher, name: &str) {
     let f = lookup(name).unwrap();
     let s = data(f);

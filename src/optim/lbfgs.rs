@@ -11,7 +11,7 @@
 
 use std::collections::VecDeque;
 
-use super::line_search::backtrack;
+use super::line_search::{backtrack, steepest_descent};
 use super::{dot, max_abs, Objective, Options, Outcome, State, Termination};
 
 /// Number of correction pairs kept.
@@ -49,17 +49,7 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
         let mut step = backtrack(objective, &s.x, s.f, &d, slope, t0, &mut trial);
         if step.is_none() && !pairs.is_empty() {
             pairs.clear();
-            d = s.g.iter().map(|v| -v).collect();
-            slope = dot(&s.g, &d);
-            step = backtrack(
-                objective,
-                &s.x,
-                s.f,
-                &d,
-                slope,
-                (1.0 / max_abs(&d)).min(1.0),
-                &mut trial,
-            );
+            step = steepest_descent(objective, &s.x, s.f, &s.g, &mut trial);
         }
         let Some(step) = step else {
             return s.finish(Termination::NoProgress);

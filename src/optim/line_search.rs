@@ -74,3 +74,18 @@ pub fn backtrack(
     }
     None
 }
+
+/// The fallback when a curvature-based direction cannot be searched: steepest descent from a
+/// step that moves the largest coordinate by at most 1.
+pub fn steepest_descent(
+    objective: &dyn Objective,
+    x: &[f64],
+    f0: f64,
+    g: &[f64],
+    trial: &mut [f64],
+) -> Option<Step> {
+    let d: Vec<f64> = g.iter().map(|v| -v).collect();
+    let slope = -g.iter().map(|v| v * v).sum::<f64>();
+    let t0 = (1.0 / g.iter().fold(0.0f64, |m, v| m.max(v.abs()))).min(1.0);
+    backtrack(objective, x, f0, &d, slope, t0, trial)
+}

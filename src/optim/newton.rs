@@ -12,7 +12,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::line_search::backtrack;
+use super::line_search::{backtrack, steepest_descent};
 use super::{dot, max_abs, Objective, Options, Outcome, State, Termination};
 
 /// Largest step length in any coordinate, so a wild first step cannot overflow a transform.
@@ -81,17 +81,7 @@ pub fn minimize(objective: &dyn Objective, x0: &[f64], options: &Options) -> Out
             continue;
         }
         if step.is_none() {
-            d = s.g.iter().map(|v| -v).collect();
-            slope = dot(&s.g, &d);
-            step = backtrack(
-                objective,
-                &s.x,
-                s.f,
-                &d,
-                slope,
-                (1.0 / max_abs(&d)).min(1.0),
-                &mut trial,
-            );
+            step = steepest_descent(objective, &s.x, s.f, &s.g, &mut trial);
         }
         let Some(step) = step else {
             return s.finish(Termination::NoProgress);
