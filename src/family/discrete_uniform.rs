@@ -126,7 +126,8 @@ impl Family for DiscreteUniform {
         if !(x.fract() == 0.0 && x >= a && x <= b) {
             return f64::NEG_INFINITY;
         }
-        ln_count_derivs(b - a + 1.0, 1.0, grad, hess)
+        // −ln(b − a + 1) has the derivatives of the continuous uniform's −ln(b − a).
+        super::uniform::ln_width_derivs(b - a + 1.0, 1.0, grad, hess)
     }
 
     fn log_likelihood(
@@ -141,7 +142,7 @@ impl Family for DiscreteUniform {
         if !(s.all_integer && s.min >= a && s.max <= b) {
             return f64::NEG_INFINITY;
         }
-        ln_count_derivs(b - a + 1.0, s.total_weight, grad, hess)
+        super::uniform::ln_width_derivs(b - a + 1.0, s.total_weight, grad, hess)
     }
 
     /// Inverse CDF on the integers of [min, max]; never panics (a range without integers gives
@@ -167,24 +168,6 @@ impl Family for DiscreteUniform {
         let d = b - a + 1.0;
         (0.5 * (a + b), (d * d - 1.0) / 12.0)
     }
-}
-
-/// w · (−ln d) and its derivatives with respect to (a, b), where d = b − a + 1 ≥ 1:
-/// ∂/∂a = w/d, ∂/∂b = −w/d, and the Hessian w/d² · [[1, −1], [−1, 1]].
-fn ln_count_derivs(d: f64, w: f64, grad: Option<&mut [f64]>, hess: Option<&mut [f64]>) -> f64 {
-    let inv = 1.0 / d;
-    if let Some(g) = grad {
-        g[0] = w * inv;
-        g[1] = -w * inv;
-    }
-    if let Some(h) = hess {
-        let c = w * inv * inv;
-        h[0] = c;
-        h[1] = -c;
-        h[2] = -c;
-        h[3] = c;
-    }
-    -w * d.ln()
 }
 
 #[cfg(test)]

@@ -188,9 +188,14 @@ pub(super) fn check_within(
     Ok(())
 }
 
-/// w · (−ln d) and its derivatives with respect to (a, b), where d = b − a > 0:
-/// ∂/∂a = w/d, ∂/∂b = −w/d, and the Hessian w/d² · [[1, −1], [−1, 1]].
-fn ln_width_derivs(d: f64, w: f64, grad: Option<&mut [f64]>, hess: Option<&mut [f64]>) -> f64 {
+/// w · (−ln d) and its derivatives with respect to (a, b), where d = b − a (+ 1 for the
+/// discrete uniform) > 0: ∂/∂a = w/d, ∂/∂b = −w/d, and the Hessian w/d² · [[1, −1], [−1, 1]].
+pub(super) fn ln_width_derivs(
+    d: f64,
+    w: f64,
+    grad: Option<&mut [f64]>,
+    hess: Option<&mut [f64]>,
+) -> f64 {
     let inv = 1.0 / d;
     if let Some(g) = grad {
         g[0] = w * inv;
