@@ -140,6 +140,9 @@ pub struct Fit {
     /// Names of parameters held fixed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixed: Vec<String>,
+    /// The mlfit version that made the fit (so a saved model says what wrote it).
+    #[serde(default)]
+    pub mlfit_version: String,
     /// Remarks a user should read: boundary estimates, missing standard errors, …
     #[serde(default)]
     pub notes: Vec<String>,
@@ -419,6 +422,7 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
             .filter(|(_, f)| f.is_some())
             .map(|(s, _)| s.name.to_string())
             .collect(),
+        mlfit_version: env!("CARGO_PKG_VERSION").to_string(),
         notes,
     })
 }

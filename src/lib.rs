@@ -26,6 +26,7 @@ pub mod data;
 pub mod error;
 pub mod family;
 pub mod fit;
+pub mod model;
 pub mod objective;
 pub mod optim;
 pub mod report;

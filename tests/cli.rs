@@ -25,6 +25,9 @@ struct FitJson {
     method: String,
     #[serde(default)]
     fixed: Vec<String>,
+    #[serde(default)]
+    weight_total: Option<f64>,
+    mlfit_version: String,
     notes: Vec<String>,
 }
 
@@ -111,6 +114,8 @@ fn json_single_object_matches_the_schema() {
     let se = f.std_errors.unwrap();
     assert!(se["shape"] > 0.0 && se["rate"] > 0.0);
     assert!(f.fixed.is_empty() && f.notes.is_empty() && f.iterations < 10);
+    assert!(f.weight_total.is_none());
+    assert_eq!(f.mlfit_version, env!("CARGO_PKG_VERSION"));
 }
 
 #[test]

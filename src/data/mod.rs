@@ -212,6 +212,24 @@ impl Sample {
         self.trials.as_deref()
     }
 
+    /// The same rows (weights, provenance, trials) with new values; level names are dropped.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] if the length differs or a value is not finite.
+    pub fn with_values(self, values: Vec<f64>) -> Result<Sample> {
+        if values.len() != self.values.len() {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!("{} values for {} rows", values.len(), self.values.len()),
+            }
+            .into());
+        }
+        let mut out = Sample::new(values)?;
+        out.weights = self.weights;
+        out.origin = self.origin;
+        out.trials = self.trials;
+        Ok(out)
+    }
+
     /// The level names of labelled data (see [`Sample::with_levels`]).
     pub fn levels(&self) -> Option<&[String]> {
         self.levels.as_deref()

@@ -231,6 +231,27 @@ impl Family for Categorical {
         })))
     }
 
+    fn specialise_to_names(&self, names: &[String]) -> Result<Option<Box<dyn Family>>> {
+        if names.len() < 2 || names.len() > MAX_LEVELS {
+            return Err(degenerate(
+                self,
+                format!(
+                    "{} levels: a categorical needs 2 to {MAX_LEVELS}",
+                    names.len()
+                ),
+            ));
+        }
+        let values = (0..names.len()).map(|j| j as f64).collect();
+        let specs = names.iter().map(|n| ParamSpec::unit(intern(n))).collect();
+        Ok(Some(Box::new(Categorical {
+            levels: Some(Levels {
+                values,
+                specs,
+                labelled: true,
+            }),
+        })))
+    }
+
     fn closed_form_std_errors(&self, theta: &[f64], sample: &Sample) -> Option<Vec<f64>> {
         let w = sample.summary().total_weight;
         Some(theta.iter().map(|p| (p * (1.0 - p) / w).sqrt()).collect())

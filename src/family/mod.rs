@@ -299,6 +299,16 @@ pub trait Family: Send + Sync + 'static {
         Ok(None)
     }
 
+    /// The family specialised to a saved model's parameter names, for families whose
+    /// parameters depend on the data (a categorical's levels, in the saved order); `None` for
+    /// all other families.
+    ///
+    /// # Errors
+    /// A degenerate-data error when the names cannot define the family.
+    fn specialise_to_names(&self, _names: &[String]) -> Result<Option<Box<dyn Family>>> {
+        Ok(None)
+    }
+
     /// Standard errors of the closed-form estimates for families whose non-smooth or
     /// constrained parameters have a textbook formula (the categorical's √(p(1−p)/n)); `None`
     /// to use the expected or observed information.

@@ -29,6 +29,10 @@ pub enum Command {
     Fit(FitArgs),
     /// List the families (or describe one).
     Families(FamiliesArgs),
+    /// Cross entropy of new data under a saved model (the held-out check).
+    Eval(EvalArgs),
+    /// Draw samples from a saved model as CSV.
+    Sample(SampleArgs),
 }
 
 const FIT_EXAMPLES: &str = "\
@@ -47,28 +51,12 @@ A fit that did not converge exits 1 unless --allow-nonconverged.";
 #[derive(Debug, Args)]
 #[command(after_help = FIT_EXAMPLES)]
 pub struct FitArgs {
-    /// CSV file to read; `-` or nothing reads standard input.
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Family to fit, or a comma-separated list (`mlfit families` lists the names).
     #[arg(short, long, value_delimiter = ',', required = true)]
     pub family: Vec<String>,
-
-    /// Column by header name or 1-based index (default: the first column).
-    #[arg(short, long)]
-    pub column: Option<String>,
-
-    /// The input has no header line; columns are then #1, #2, …
-    #[arg(long)]
-    pub no_header: bool,
-
-    /// Field delimiter: one character, or `tab`.
-    #[arg(short, long, default_value = ",", value_parser = parse_delimiter)]
-    pub delimiter: u8,
-
-    /// Drop rows whose cell is empty or NA (the count is reported on stderr).
-    #[arg(long)]
-    pub skip_missing: bool,
 
     /// Hold a parameter fixed: NAME=VALUE (repeatable), e.g. --fix shape=2.
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_fix)]
@@ -78,10 +66,6 @@ pub struct FitArgs {
     /// column holding each row's number of trials.
     #[arg(long, value_name = "N|COLUMN")]
     pub trials: Option<String>,
-
-    /// Column of non-negative observation weights (frequency or importance weights).
-    #[arg(short, long, value_name = "COLUMN")]
-    pub weights: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -102,6 +86,86 @@ pub struct FitArgs {
     /// Print fits that did not converge (with "converged": false) and exit 0.
     #[arg(long)]
     pub allow_nonconverged: bool,
+
+    /// Also write the fitted model (one family) to this JSON file, for `mlfit eval` and
+    /// `mlfit sample`.
+    #[arg(long, value_name = "PATH")]
+    pub save: Option<PathBuf>,
+}
+
+/// Where the data come from: shared by `fit` and `eval`.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// CSV file to read; `-` or nothing reads standard input.
+    pub file: Option<PathBuf>,
+
+    /// Column by header name or 1-based index (default: the first column).
+    #[arg(short, long)]
+    pub column: Option<String>,
+
+    /// The input has no header line; columns are then #1, #2, …
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Field delimiter: one character, or `tab`.
+    #[arg(short, long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+
+    /// Drop rows whose cell is empty or NA (the count is reported on stderr).
+    #[arg(long)]
+    pub skip_missing: bool,
+
+    /// Column of non-negative observation weights (frequency or importance weights).
+    #[arg(short, long, value_name = "COLUMN")]
+    pub weights: Option<String>,
+}
+
+const EVAL_EXAMPLES: &str = "\
+Examples:
+  mlfit fit data/wind_speed.csv -f weibull --save wind.json
+  mlfit eval wind.json new_speeds.csv
+  mlfit eval wind.json new_speeds.csv --per-row > loglik.csv";
+
+/// Arguments of `mlfit eval`.
+#[derive(Debug, Args)]
+#[command(after_help = EVAL_EXAMPLES)]
+pub struct EvalArgs {
+    /// A model saved by `mlfit fit --save` (or the output of `fit --format json`).
+    pub model: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Number of trials per row (a column), for a binomial-type model.
+    #[arg(long, value_name = "COLUMN")]
+    pub trials: Option<String>,
+
+    /// Write each row's log-likelihood as CSV (line, value, log_likelihood) instead of the summary.
+    #[arg(long)]
+    pub per_row: bool,
+
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Arguments of `mlfit sample`.
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// A model saved by `mlfit fit --save`.
+    pub model: PathBuf,
+
+    /// Number of draws.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub n: usize,
+
+    /// Seed of the random generator (the same seed gives the same draws).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Column name (default: the family's name).
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 /// Arguments of `mlfit families`.

@@ -1,7 +1,10 @@
 //! One module per subcommand; each `run` returns the complete stdout text.
 
+pub mod eval;
 pub mod families;
 pub mod fit;
+pub mod input;
+pub mod sample;
 
 use std::fmt;
 
