@@ -23,6 +23,7 @@
 //! gradient descent) → [`fit`](mod@fit) (start, optimise, certify) → [`report`] (table, JSON,
 //! CSV). The library never prints and returns typed [`Error`]s.
 pub mod data;
+pub mod entropy;
 pub mod error;
 pub mod family;
 pub mod fit;
