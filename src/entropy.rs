@@ -20,6 +20,8 @@ use serde::Serialize;
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
+use rand::{Rng, SeedableRng};
+
 use crate::special::digamma;
 
 /// An entropy estimate in nats per observation.
@@ -43,8 +45,7 @@ pub const DEFAULT_K: usize = 3;
 ///
 /// # Errors
 /// [`ErrorKind::InvalidOption`] for weighted samples (the estimator needs i.i.d. rows), fewer
-/// than k + 1 observations, or data with ties at the k-th neighbour (ρᵢ = 0: discretised or
-/// rounded data, whose differential entropy cannot be estimated this way).
+/// than k + 1 observations, or constant data.
 pub fn continuous(sample: &Sample, k: usize) -> Result<EntropyEstimate> {
     if sample.weights().is_some() {
         return Err(ErrorKind::InvalidOption {
@@ -52,8 +53,8 @@ pub fn continuous(sample: &Sample, k: usize) -> Result<EntropyEstimate> {
         }
         .into());
     }
-    let x = sample.sorted_values();
-    let n = x.len();
+    let sorted = sample.sorted_values();
+    let n = sorted.len();
     if k == 0 || n <= k {
         return Err(ErrorKind::InvalidOption {
             reason: format!(
@@ -62,14 +63,43 @@ pub fn continuous(sample: &Sample, k: usize) -> Result<EntropyEstimate> {
         }
         .into());
     }
+    // Rounded data have ties, where the k-th neighbour can be at distance 0. They are
+    // dequantised: each value gets an independent uniform offset of ±δ/2, δ the smallest
+    // positive gap between values (the rounding step), drawn by a fixed-seed generator so the
+    // estimate is reproducible. This estimates the entropy of the unrounded density, to
+    // O(δ²) for a smooth density.
+    let step = sorted
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let tied = sorted.windows(2).any(|w| w[0] == w[1]);
+    let dequantised: Vec<f64>;
+    let x: &[f64] = if tied {
+        if !step.is_finite() {
+            return Err(ErrorKind::InvalidOption {
+                reason: "all values are equal: the data have no differential entropy".into(),
+            }
+            .into());
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+        let mut v: Vec<f64> = sorted
+            .iter()
+            .map(|x| x + step * (rng.random::<f64>() - 0.5))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        dequantised = v;
+        &dequantised
+    } else {
+        sorted
+    };
     let mut terms = Vec::with_capacity(n);
     for i in 0..n {
         let rho = kth_neighbour_distance(x, i, k);
         if !(rho > 0.0) {
-            let ties = x.windows(2).filter(|w| w[0] == w[1]).count();
             return Err(ErrorKind::InvalidOption {
                 reason: format!(
-                    "the data have tied values ({ties} ties, e.g. {}): the nearest-neighbour entropy estimate needs continuous data",
+                    "value {} repeats after dequantisation; no entropy estimate",
                     x[i]
                 ),
             }
@@ -79,8 +109,16 @@ pub fn continuous(sample: &Sample, k: usize) -> Result<EntropyEstimate> {
     }
     let correction = digamma(n as f64) - digamma(k as f64);
     let (mean, se) = mean_and_se(&terms);
+    let method = if tied {
+        format!(
+            "kozachenko_leonenko (k = {k}), dequantised by ±{}",
+            crate::report::sig(step / 2.0, 3)
+        )
+    } else {
+        format!("kozachenko_leonenko (k = {k})")
+    };
     Ok(EntropyEstimate {
-        method: format!("kozachenko_leonenko (k = {k})"),
+        method,
         entropy: correction + mean,
         std_error: se,
         n,
@@ -169,12 +207,13 @@ mod tests {
     }
 
     #[test]
-    fn ties_and_weights_are_refused() {
+    fn rounded_data_are_dequantised_and_weights_refused() {
         let s = Sample::new(vec![1.0, 2.0, 2.0, 3.0, 4.0]).unwrap();
         assert!(continuous(&s, 1)
-            .unwrap_err()
-            .to_string()
-            .contains("tied values"));
+            .unwrap()
+            .method
+            .contains("dequantised by ±0.500"));
+        assert!(continuous(&Sample::new(vec![2.0; 5]).unwrap(), 1).is_err());
         let s = Sample::new(vec![1.0, 2.0, 3.0, 5.0])
             .unwrap()
             .with_weights(vec![1.0; 4])

@@ -22,6 +22,7 @@
 //! [`objective`] (cross entropy in unconstrained coordinates) → [`optim`] (Newton, L-BFGS,
 //! gradient descent) → [`fit`](mod@fit) (start, optimise, certify) → [`report`] (table, JSON,
 //! CSV). The library never prints and returns typed [`Error`]s.
+pub mod compare;
 pub mod crossval;
 pub mod data;
 pub mod entropy;

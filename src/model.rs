@@ -16,8 +16,9 @@ pub struct Model {
     family: Box<dyn FamilyRef>,
     /// Parameter values in the family's order.
     pub theta: Vec<f64>,
-    /// The fit as saved.
-    pub fit: Fit,
+    /// The fit as saved, when the file has the whole `fit` schema (a hand-written model may
+    /// give just `family` and `params`).
+    pub fit: Option<Fit>,
 }
 
 /// Either a registry family or one specialised to the model's parameter names.
@@ -45,7 +46,8 @@ fn bad(source: &str, field: &str, why: impl std::fmt::Display) -> crate::error::
 }
 
 impl Model {
-    /// Parse a saved model (one JSON object with the `fit --format json` schema).
+    /// Parse a saved model: one JSON object with the `fit --format json` schema, of which only
+    /// `family` and `params` are required.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidOption`] naming the field that is missing, malformed or
@@ -104,8 +106,7 @@ impl Model {
             })
             .collect::<Result<_>>()?;
         check_params(family.get(), &theta).map_err(|e| bad(source, "params", e))?;
-        let fit: Fit =
-            serde_json::from_value(value.clone()).map_err(|e| bad(source, "(schema)", e))?;
+        let fit: Option<Fit> = serde_json::from_value(value.clone()).ok();
         Ok(Model { family, theta, fit })
     }
 

@@ -231,6 +231,22 @@ fn malformed_models_name_the_field() {
             "shape = -2 is outside its domain",
         ),
     ];
+    // Only `family` and `params` are required: a hand-written model is accepted.
+    let minimal = dir.path().join("minimal.json");
+    std::fs::write(
+        &minimal,
+        r#"{"family": "weibull", "params": {"shape": 2, "scale": 7}}"#,
+    )
+    .unwrap();
+    let out = mlfit()
+        .args(["eval", minimal.to_str().unwrap(), "data/wind_speed.csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for (i, (text, needle)) in cases.iter().enumerate() {
         let path = dir.path().join(format!("bad{i}.json"));
         std::fs::write(&path, text).unwrap();

@@ -29,6 +29,8 @@ pub enum Command {
     Fit(FitArgs),
     /// List the families (or describe one).
     Families(FamiliesArgs),
+    /// Rank families by cross entropy (held out and in sample) against the data's entropy.
+    Compare(CompareArgs),
     /// Cross entropy of new data under a saved model (the held-out check).
     Eval(EvalArgs),
     /// Draw samples from a saved model as CSV.
@@ -147,6 +149,68 @@ pub struct EvalArgs {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+const COMPARE_EXAMPLES: &str = "\
+Examples:
+  mlfit compare data/wind_speed.csv
+  mlfit compare data/latency.csv -f gamma,weibull,lognormal --folds 10 --seed 3
+  mlfit compare data/counts.csv --format json";
+
+/// Arguments of `mlfit compare`.
+#[derive(Debug, Args)]
+#[command(after_help = COMPARE_EXAMPLES)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Families to compare (comma list); default: every family whose support holds the data
+    /// (discrete families for integer data, continuous ones otherwise).
+    #[arg(short, long, value_delimiter = ',')]
+    pub family: Vec<String>,
+
+    /// Cross-validation folds for the held-out cross entropy.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+
+    /// Seed of the fold assignment.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Ranking key.
+    #[arg(long, value_enum, default_value_t = SortArg::Heldout)]
+    pub sort: SortArg,
+
+    /// Number of trials for binomial-type families: a number or a column.
+    #[arg(long, value_name = "N|COLUMN")]
+    pub trials: Option<String>,
+
+    /// Optimisation method.
+    #[arg(short, long, value_enum, default_value_t = MethodArg::Newton)]
+    pub method: MethodArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    Heldout,
+    CrossEntropy,
+    Aic,
+    Bic,
+}
+
+impl From<SortArg> for mlfit::compare::SortKey {
+    fn from(s: SortArg) -> Self {
+        match s {
+            SortArg::Heldout => mlfit::compare::SortKey::Heldout,
+            SortArg::CrossEntropy => mlfit::compare::SortKey::CrossEntropy,
+            SortArg::Aic => mlfit::compare::SortKey::Aic,
+            SortArg::Bic => mlfit::compare::SortKey::Bic,
+        }
+    }
 }
 
 /// Arguments of `mlfit sample`.

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         cli::Command::Fit(args) => cmd::fit::run(args),
         cli::Command::Families(args) => cmd::families::run(args),
+        cli::Command::Compare(args) => cmd::compare::run(args),
         cli::Command::Eval(args) => cmd::eval::run(args),
         cli::Command::Sample(args) => cmd::sample::run(args),
     };

@@ -60,8 +60,8 @@ pub fn run(args: &EvalArgs) -> Result<Output, Failure> {
             eval.n,
             sig(eval.cross_entropy, 10),
             if eval.std_error.is_finite() { sig(eval.std_error, 2) } else { "-".into() },
-            sig(model.fit.cross_entropy, 10),
-            model.fit.n,
+            model.fit.as_ref().map_or("-".into(), |f| sig(f.cross_entropy, 10)),
+            model.fit.as_ref().map_or("-".into(), |f| f.n.to_string()),
             if eval.outside > 0 { format!("  outside        {} rows\n", eval.outside) } else { String::new() }
         ),
     };

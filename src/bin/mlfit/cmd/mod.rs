@@ -1,5 +1,6 @@
 //! One module per subcommand; each `run` returns the complete stdout text.
 
+pub mod compare;
 pub mod eval;
 pub mod families;
 pub mod fit;

@@ -1,0 +1,417 @@
+//! Comparing families on one scale: cross entropy in nats per observation, in-sample and
+//! held out, with AIC/AICc/BIC and Akaike weights, against a model-free estimate of the data's
+//! own entropy H(p*) (the lower bound of every cross entropy: the gap estimates each family's
+//! KL divergence from the data).
+//!
+//! Densities and probability masses are not on one scale, so discrete and continuous families
+//! are ranked in separate groups. A family that cannot be fitted stays in its group with the
+//! reason. Computed once into a [`Comparison`] and rendered by `report`.
+
+use serde::Serialize;
+
+use crate::crossval::{kfold, HeldOut};
+use crate::data::Sample;
+use crate::entropy::{self, EntropyEstimate};
+use crate::family::{Constraint, Family};
+use crate::fit::{fit, Fit, FitOptions};
+
+/// How to compare.
+#[derive(Debug, Clone)]
+pub struct CompareOptions {
+    /// Options of every fit.
+    pub fit: FitOptions,
+    /// Number of cross-validation folds.
+    pub folds: usize,
+    /// Seed of the fold assignment.
+    pub seed: u64,
+    /// Ranking key.
+    pub sort: SortKey,
+}
+
+/// What to rank by (lower is better for all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    /// Held-out cross entropy (the default).
+    Heldout,
+    /// In-sample cross entropy.
+    CrossEntropy,
+    /// AIC.
+    Aic,
+    /// BIC.
+    Bic,
+}
+
+/// One family's row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The fit (the `fit --format json` object), absent when fitting failed.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<Fit>,
+    /// The family (also inside `fit`).
+    #[serde(skip)]
+    pub family: String,
+    /// Why the family could not be fitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Number of estimated parameters.
+    pub k: usize,
+    /// Monte Carlo standard error of the in-sample cross entropy, sd(−ln p(xᵢ)) / √n.
+    pub cross_entropy_se: f64,
+    /// Held-out cross entropy from k-fold cross-validation.
+    pub heldout: Option<HeldOut>,
+    /// AIC with the small-sample correction, AIC + 2k(k+1)/(n−k−1).
+    pub aicc: f64,
+    /// AIC minus the group's smallest AIC.
+    pub delta_aic: f64,
+    /// Akaike weight exp(−ΔAIC/2) / Σ exp(−ΔAIC/2) within the group.
+    pub akaike_weight: f64,
+    /// Cross entropy minus the entropy estimate: an estimate of KL(p* ‖ p_θ̂).
+    pub kl_estimate: f64,
+}
+
+/// The winner of a group and its margin over the runner-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Margin {
+    /// Best family.
+    pub winner: String,
+    /// Second-best family.
+    pub runner_up: String,
+    /// Difference of the ranking criterion (runner-up − winner); for cross entropies in nats
+    /// per observation.
+    pub difference: f64,
+    /// Standard error of that difference, paired over observations (cross entropies only).
+    pub std_error: Option<f64>,
+}
+
+/// Families ranked together (all discrete or all continuous).
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// `"continuous"`, `"discrete"` or `"circular"`.
+    pub kind: String,
+    /// Model-free estimate of the data's entropy, the lower bound of every cross entropy.
+    pub entropy_estimate: Option<EntropyEstimate>,
+    /// Why there is no entropy estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entropy_error: Option<String>,
+    /// Best first by the ranking key; failed fits last.
+    pub families: Vec<Entry>,
+    /// Winner and margin, when two families were fitted.
+    pub margin: Option<Margin>,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// The ranking key.
+    pub sort: SortKey,
+    /// One group per kind of support.
+    pub groups: Vec<Group>,
+}
+
+/// Per-row −ln p(xᵢ | θ̂) under a fit (with the family specialised as the fit was).
+fn per_row_nll(family: &dyn Family, sample: &Sample, fit: &Fit) -> Vec<f64> {
+    let specialised = family.specialise(sample).ok().flatten();
+    let fam: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let mut theta = fit.theta();
+    let trials_at = fam
+        .params()
+        .iter()
+        .position(|p| p.constraint == Constraint::FixedCount);
+    sample
+        .values()
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if let (Some(t), Some(j)) = (sample.trials(), trials_at) {
+                theta[j] = t[i];
+            }
+            -fam.ln_density_derivs(&theta, x, None, None)
+        })
+        .collect()
+}
+
+/// Weighted mean and standard error of per-row values (rows with weight 0 ignored).
+fn mean_se(values: &[f64], sample: &Sample) -> (f64, f64) {
+    let (mut w, mut m, mut m2) = (0.0, 0.0, 0.0);
+    let mut n = 0usize;
+    for (i, v) in values.iter().enumerate() {
+        let wi = sample.weight(i);
+        if wi == 0.0 {
+            continue;
+        }
+        n += 1;
+        w += wi;
+        let d = v - m;
+        m += wi * d / w;
+        m2 += wi * d * (v - m);
+    }
+    if n < 2 {
+        return (m, f64::NAN);
+    }
+    let sd = (m2 / w * n as f64 / (n as f64 - 1.0)).sqrt();
+    (m, sd / (n as f64).sqrt())
+}
+
+/// Compare `families` (each with the sample it is fitted to: labels for a categorical,
+/// numbers otherwise).
+pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) -> Comparison {
+    let mut groups = Vec::new();
+    // Angles have densities that are periodic (they integrate to 1 over 2π, not over ℝ), so
+    // circular families are a group of their own too.
+    let kind_of = |f: &dyn Family| match f.support() {
+        crate::family::Support::Angle => "circular",
+        s if s.is_discrete() => "discrete",
+        _ => "continuous",
+    };
+    for kind in ["continuous", "discrete", "circular"] {
+        let discrete = kind == "discrete";
+        let members: Vec<&(&dyn Family, &Sample)> = families
+            .iter()
+            .filter(|(f, _)| kind_of(*f) == kind)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let mut entries = Vec::new();
+        let mut per_row: Vec<Option<Vec<f64>>> = Vec::new();
+        for (family, sample) in &members {
+            let result = fit(*family, sample, &options.fit).and_then(|fitted| {
+                let held = kfold(*family, sample, &options.fit, options.folds, options.seed)?;
+                Ok((fitted, held))
+            });
+            match result {
+                Ok((fitted, held)) => {
+                    let rows = per_row_nll(*family, sample, &fitted);
+                    let (_, se) = mean_se(&rows, sample);
+                    // The parameter count AIC used (estimated parameters less equality constraints).
+                    let k = ((fitted.aic + 2.0 * fitted.log_likelihood) / 2.0).round() as usize;
+                    let n = fitted.weight_total.unwrap_or(fitted.n as f64);
+                    let aicc = if n - k as f64 - 1.0 > 0.0 {
+                        fitted.aic + 2.0 * k as f64 * (k as f64 + 1.0) / (n - k as f64 - 1.0)
+                    } else {
+                        f64::INFINITY
+                    };
+                    per_row.push(Some(held.per_row.clone()));
+                    entries.push(Entry {
+                        family: fitted.family.clone(),
+                        error: None,
+                        k,
+                        cross_entropy_se: se,
+                        heldout: Some(held),
+                        aicc,
+                        delta_aic: 0.0,
+                        akaike_weight: 0.0,
+                        kl_estimate: f64::NAN,
+                        fit: Some(fitted),
+                    });
+                }
+                Err(e) => {
+                    per_row.push(None);
+                    entries.push(Entry {
+                        family: family.name().to_string(),
+                        error: Some(e.to_string()),
+                        k: family.params().len(),
+                        cross_entropy_se: f64::NAN,
+                        heldout: None,
+                        aicc: f64::NAN,
+                        delta_aic: f64::NAN,
+                        akaike_weight: f64::NAN,
+                        kl_estimate: f64::NAN,
+                        fit: None,
+                    });
+                }
+            }
+        }
+        // The entropy of the data (all members share the data column).
+        let data = members[0].1;
+        let (entropy_estimate, entropy_error) = if discrete {
+            (Some(entropy::discrete(data)), None)
+        } else if kind == "circular" {
+            (None, Some("no estimator for angles yet".to_string()))
+        } else {
+            match entropy::continuous(data, entropy::DEFAULT_K) {
+                Ok(e) => (Some(e), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        };
+        let best_aic = entries
+            .iter()
+            .filter_map(|e| e.fit.as_ref().map(|f| f.aic))
+            .fold(f64::INFINITY, f64::min);
+        let total: f64 = entries
+            .iter()
+            .filter_map(|e| e.fit.as_ref().map(|f| (-(f.aic - best_aic) / 2.0).exp()))
+            .sum();
+        for e in &mut entries {
+            if let Some(f) = &e.fit {
+                e.delta_aic = f.aic - best_aic;
+                e.akaike_weight = (-(e.delta_aic) / 2.0).exp() / total;
+                e.kl_estimate = entropy_estimate
+                    .as_ref()
+                    .map_or(f64::NAN, |h| f.cross_entropy - h.entropy);
+            }
+        }
+        let key = |e: &Entry| -> f64 {
+            match (&e.fit, options.sort) {
+                (None, _) => f64::INFINITY,
+                (Some(_), SortKey::Heldout) => e
+                    .heldout
+                    .as_ref()
+                    .map_or(f64::INFINITY, |h| h.cross_entropy),
+                (Some(f), SortKey::CrossEntropy) => f.cross_entropy,
+                (Some(f), SortKey::Aic) => f.aic,
+                (Some(f), SortKey::Bic) => f.bic,
+            }
+        };
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| key(&entries[a]).total_cmp(&key(&entries[b])));
+        let margin = match (order.first(), order.get(1)) {
+            (Some(&a), Some(&b)) if entries[a].fit.is_some() && entries[b].fit.is_some() => {
+                let paired = match options.sort {
+                    SortKey::Heldout => {
+                        per_row[a].as_ref().zip(per_row[b].as_ref()).map(|(x, y)| {
+                            let d: Vec<f64> = y.iter().zip(x).map(|(p, q)| p - q).collect();
+                            mean_se(&d, data).1
+                        })
+                    }
+                    SortKey::CrossEntropy => {
+                        let x = per_row_nll(
+                            members[a].0,
+                            members[a].1,
+                            entries[a].fit.as_ref().unwrap(),
+                        );
+                        let y = per_row_nll(
+                            members[b].0,
+                            members[b].1,
+                            entries[b].fit.as_ref().unwrap(),
+                        );
+                        let d: Vec<f64> = y.iter().zip(&x).map(|(p, q)| p - q).collect();
+                        Some(mean_se(&d, data).1)
+                    }
+                    _ => None,
+                };
+                Some(Margin {
+                    winner: entries[a].family.clone(),
+                    runner_up: entries[b].family.clone(),
+                    difference: key(&entries[b]) - key(&entries[a]),
+                    std_error: paired,
+                })
+            }
+            _ => None,
+        };
+        let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+        let ranked = order
+            .iter()
+            .map(|&i| slots[i].take().expect("each entry once"))
+            .collect();
+        groups.push(Group {
+            kind: kind.into(),
+            entropy_estimate,
+            entropy_error,
+            families: ranked,
+            margin,
+        });
+    }
+    Comparison {
+        sort: options.sort,
+        groups,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::lookup;
+
+    #[test]
+    fn the_generating_family_or_one_that_nests_it_wins() {
+        let g = lookup("gamma").unwrap();
+        let xs = g.sample(
+            &[2.5, 0.8],
+            3000,
+            &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(4),
+        );
+        let s = Sample::new(xs).unwrap();
+        let names = [
+            "gamma",
+            "lognormal",
+            "weibull",
+            "exponential",
+            "generalized_gamma",
+        ];
+        let fams: Vec<(&dyn Family, &Sample)> =
+            names.iter().map(|n| (lookup(n).unwrap(), &s)).collect();
+        let opts = CompareOptions {
+            fit: FitOptions::default(),
+            folds: 5,
+            seed: 1,
+            sort: SortKey::Heldout,
+        };
+        let c = compare(&fams, &opts);
+        assert_eq!(c.groups.len(), 1);
+        let group = &c.groups[0];
+        let winner = &group.families[0].family;
+        assert!(
+            winner == "gamma" || winner == "generalized_gamma",
+            "{winner}"
+        );
+        // Akaike weights sum to 1; every KL estimate is ≥ −4 SE of the entropy estimate.
+        let total: f64 = group
+            .families
+            .iter()
+            .filter(|e| e.fit.is_some())
+            .map(|e| e.akaike_weight)
+            .sum();
+        assert!((total - 1.0).abs() < 1e-12);
+        let h = group.entropy_estimate.as_ref().unwrap();
+        for e in group.families.iter().filter(|e| e.fit.is_some()) {
+            assert!(
+                e.kl_estimate > -4.0 * h.std_error,
+                "{}: {}",
+                e.family,
+                e.kl_estimate
+            );
+        }
+        let m = group.margin.as_ref().unwrap();
+        assert!(m.difference >= 0.0 && m.std_error.unwrap() > 0.0);
+    }
+
+    #[test]
+    fn discrete_and_continuous_are_separate_groups_and_failures_stay() {
+        let s = Sample::new(vec![0.0, 1.0, 1.0, 2.0, 3.0, 1.0, 0.0, 2.0, 5.0, 1.0]).unwrap();
+        let fams: Vec<(&dyn Family, &Sample)> = ["poisson", "negative_binomial", "normal", "gamma"]
+            .iter()
+            .map(|n| (lookup(n).unwrap(), &s))
+            .collect();
+        let opts = CompareOptions {
+            fit: FitOptions::default(),
+            folds: 5,
+            seed: 1,
+            sort: SortKey::Aic,
+        };
+        let c = compare(&fams, &opts);
+        assert_eq!(
+            c.groups.iter().map(|g| g.kind.as_str()).collect::<Vec<_>>(),
+            ["continuous", "discrete"]
+        );
+        let gamma = c.groups[0]
+            .families
+            .iter()
+            .find(|e| e.family == "gamma")
+            .unwrap();
+        assert!(
+            gamma.fit.is_none()
+                && gamma
+                    .error
+                    .as_ref()
+                    .unwrap()
+                    .contains("outside the support")
+        );
+        assert_eq!(
+            c.groups[0].families.last().unwrap().family,
+            "gamma",
+            "failures rank last"
+        );
+    }
+}
