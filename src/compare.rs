@@ -98,6 +98,43 @@ pub struct Group {
     pub families: Vec<Entry>,
     /// Winner and margin, when two families were fitted.
     pub margin: Option<Margin>,
+    /// Likelihood-ratio tests for the nested pairs among the fitted families.
+    pub nested: Vec<NestedTest>,
+}
+
+/// A likelihood-ratio test of a nested pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct NestedTest {
+    /// The restricted family.
+    pub small: String,
+    /// The family that contains it.
+    pub big: String,
+    /// The restriction in words.
+    pub restriction: String,
+    /// 2(ℓ_big − ℓ_small), floored at 0.
+    pub statistic: f64,
+    /// Degrees of freedom.
+    pub df: usize,
+    /// Whether the null sits on the boundary (chi-bar-squared ½χ²₀ + ½χ²₁ p-value).
+    pub on_boundary: bool,
+    /// P(statistic ≥ observed) under the restricted family.
+    pub p_value: f64,
+}
+
+/// p-value of a likelihood-ratio statistic: χ²_df, or ½χ²₀ + ½χ²₁ on the boundary.
+pub fn lrt_p_value(statistic: f64, df: usize, on_boundary: bool) -> f64 {
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+    let chi = ChiSquared::new(df as f64).expect("df ≥ 1");
+    let tail = chi.sf(statistic.max(0.0));
+    if on_boundary {
+        if statistic <= 0.0 {
+            1.0
+        } else {
+            0.5 * tail
+        }
+    } else {
+        tail
+    }
 }
 
 /// The whole comparison.
@@ -300,6 +337,29 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
             }
             _ => None,
         };
+        let ll = |name: &str| {
+            entries
+                .iter()
+                .find(|e| e.family == name)
+                .and_then(|e| e.fit.as_ref())
+                .map(|f| f.log_likelihood)
+        };
+        let nested = crate::family::NESTED
+            .iter()
+            .filter_map(|n| {
+                let (small, big) = (ll(n.small)?, ll(n.big)?);
+                let statistic = (2.0 * (big - small)).max(0.0);
+                Some(NestedTest {
+                    small: n.small.into(),
+                    big: n.big.into(),
+                    restriction: n.restriction.into(),
+                    statistic,
+                    df: n.df,
+                    on_boundary: n.on_boundary,
+                    p_value: lrt_p_value(statistic, n.df, n.on_boundary),
+                })
+            })
+            .collect();
         let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
         let ranked = order
             .iter()
@@ -311,6 +371,7 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
             entropy_error,
             families: ranked,
             margin,
+            nested,
         });
     }
     Comparison {
@@ -375,6 +436,15 @@ mod tests {
         }
         let m = group.margin.as_ref().unwrap();
         assert!(m.difference >= 0.0 && m.std_error.unwrap() > 0.0);
+    }
+
+    #[test]
+    fn chi_bar_squared_halves_the_tail() {
+        // χ²₁ upper 5% point 3.8415: p = 0.05 interior, 0.025 on the boundary.
+        assert!((lrt_p_value(3.841_458_820_694_124, 1, false) - 0.05).abs() < 1e-9);
+        assert!((lrt_p_value(3.841_458_820_694_124, 1, true) - 0.025).abs() < 1e-9);
+        assert_eq!(lrt_p_value(0.0, 1, true), 1.0);
+        assert!((lrt_p_value(5.991_464_547_107_979, 2, false) - 0.05).abs() < 1e-9);
     }
 
     #[test]

@@ -154,3 +154,93 @@ fn discrete_and_continuous_families_are_ranked_apart_and_failures_stay() {
         .unwrap()
         .contains("Miller-Madow"));
 }
+
+#[test]
+fn nested_pairs_are_registered_and_really_nested() {
+    use mlfit::family::{lookup, NESTED};
+    let s = mlfit::Sample::new(lookup("gamma").unwrap().sample(
+        &[1.4, 0.6],
+        500,
+        &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(3),
+    ))
+    .unwrap();
+    for n in NESTED {
+        let (small, big) = (lookup(n.small).unwrap(), lookup(n.big).unwrap());
+        assert_eq!(
+            small.support().is_discrete(),
+            big.support().is_discrete(),
+            "{} ⊂ {}",
+            n.small,
+            n.big
+        );
+        if small.support().is_discrete() || !big.support().contains(0.5) || small.name() == "normal"
+        {
+            continue;
+        }
+        let opts = mlfit::FitOptions::default();
+        let (a, b) = (
+            mlfit::fit(small, &s, &opts).unwrap(),
+            mlfit::fit(big, &s, &opts).unwrap(),
+        );
+        assert!(
+            b.log_likelihood >= a.log_likelihood - 1e-9,
+            "{} ⊂ {}: {} > {}",
+            n.small,
+            n.big,
+            a.log_likelihood,
+            b.log_likelihood
+        );
+    }
+}
+
+/// Fraction of p-values ≤ 0.05 and ≤ 0.5 over seeded replicates of the null.
+fn null_p_values(small: &str, big: &str, theta: &[f64], on_boundary: bool) -> (f64, f64) {
+    use mlfit::family::lookup;
+    let (fs, fb) = (lookup(small).unwrap(), lookup(big).unwrap());
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(2026);
+    let reps = 300;
+    let (mut below_05, mut below_5) = (0, 0);
+    for _ in 0..reps {
+        let s = mlfit::Sample::new(fs.sample(theta, 200, &mut rng)).unwrap();
+        let opts = mlfit::FitOptions::default();
+        let a = mlfit::fit(fs, &s, &opts).unwrap();
+        // Under-dispersed Poisson draws have their negative binomial MLE at the Poisson limit.
+        let lb = mlfit::fit(fb, &s, &opts)
+            .map_or(a.log_likelihood, |b| b.log_likelihood.max(a.log_likelihood));
+        let p = mlfit::compare::lrt_p_value(2.0 * (lb - a.log_likelihood), 1, on_boundary);
+        below_05 += usize::from(p <= 0.05);
+        below_5 += usize::from(p <= 0.5);
+    }
+    (below_05 as f64 / reps as f64, below_5 as f64 / reps as f64)
+}
+
+#[test]
+fn likelihood_ratio_p_values_are_roughly_uniform_under_the_null() {
+    // Interior null: exponential inside gamma, χ²₁.
+    let (a, b) = null_p_values("exponential", "gamma", &[0.7], false);
+    assert!(
+        (0.02..=0.09).contains(&a) && (0.42..=0.58).contains(&b),
+        "exponential ⊂ gamma: {a} {b}"
+    );
+    // Boundary null: Poisson inside the negative binomial (size → ∞), ½χ²₀ + ½χ²₁; without
+    // the correction the 5% test would reject about half as often as it should.
+    let (a, b) = null_p_values("poisson", "negative_binomial", &[3.0], true);
+    assert!(
+        (0.02..=0.09).contains(&a) && (0.42..=0.58).contains(&b),
+        "poisson ⊂ nbinom: {a} {b}"
+    );
+}
+
+#[test]
+fn the_readme_comparison_is_what_compare_prints() {
+    let out = mlfit()
+        .args(["compare", "data/counts.csv"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    assert!(
+        readme.contains(&stdout),
+        "README's comparison is stale; compare prints:\n{stdout}"
+    );
+}

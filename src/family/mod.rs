@@ -492,6 +492,126 @@ pub static REGISTRY: &[&dyn Family] = &[
     &discrete_uniform::DiscreteUniform,
 ];
 
+/// A pair of families where `small` is `big` with some parameters at particular values, so a
+/// likelihood-ratio test compares them.
+#[derive(Debug, Clone, Copy)]
+pub struct Nesting {
+    /// The restricted family.
+    pub small: &'static str,
+    /// The family that contains it.
+    pub big: &'static str,
+    /// Number of restricted parameters (the test's degrees of freedom).
+    pub df: usize,
+    /// Whether the restriction sits on the edge of `big`'s parameter space (df → ∞, π → 0),
+    /// where the statistic's null distribution is the chi-bar-squared ½χ²₀ + ½χ²₁
+    /// (Self & Liang 1987) rather than χ²₁.
+    pub on_boundary: bool,
+    /// The restriction in words.
+    pub restriction: &'static str,
+}
+
+/// The nested pairs the registry knows.
+pub static NESTED: &[Nesting] = &[
+    Nesting {
+        small: "exponential",
+        big: "gamma",
+        df: 1,
+        on_boundary: false,
+        restriction: "shape = 1",
+    },
+    Nesting {
+        small: "exponential",
+        big: "weibull",
+        df: 1,
+        on_boundary: false,
+        restriction: "shape = 1",
+    },
+    Nesting {
+        small: "weibull",
+        big: "generalized_gamma",
+        df: 1,
+        on_boundary: false,
+        restriction: "shape = 1",
+    },
+    Nesting {
+        small: "gamma",
+        big: "generalized_gamma",
+        df: 1,
+        on_boundary: false,
+        restriction: "power = 1",
+    },
+    Nesting {
+        small: "exponential",
+        big: "generalized_gamma",
+        df: 2,
+        on_boundary: false,
+        restriction: "shape = power = 1",
+    },
+    Nesting {
+        small: "exponential",
+        big: "generalized_pareto",
+        df: 1,
+        on_boundary: false,
+        restriction: "shape = 0",
+    },
+    Nesting {
+        small: "gumbel",
+        big: "gev",
+        df: 1,
+        on_boundary: false,
+        restriction: "shape = 0",
+    },
+    Nesting {
+        small: "normal",
+        big: "skew_normal",
+        df: 1,
+        on_boundary: false,
+        restriction: "shape = 0",
+    },
+    Nesting {
+        small: "normal",
+        big: "student_t",
+        df: 1,
+        on_boundary: true,
+        restriction: "df → ∞",
+    },
+    Nesting {
+        small: "poisson",
+        big: "negative_binomial",
+        df: 1,
+        on_boundary: true,
+        restriction: "size → ∞",
+    },
+    Nesting {
+        small: "geometric",
+        big: "negative_binomial",
+        df: 1,
+        on_boundary: false,
+        restriction: "size = 1",
+    },
+    Nesting {
+        small: "poisson",
+        big: "zero_inflated_poisson",
+        df: 1,
+        on_boundary: true,
+        restriction: "pi = 0",
+    },
+    Nesting {
+        small: "negative_binomial",
+        big: "zero_inflated_negative_binomial",
+        df: 1,
+        on_boundary: true,
+        restriction: "pi = 0",
+    },
+    Nesting {
+        small: "binomial",
+        big: "beta_binomial",
+        df: 1,
+        on_boundary: true,
+        restriction: "alpha + beta → ∞",
+    },
+];
+
 /// Look a family up by name or alias (case-insensitive; `-` and `_` are interchangeable).
 ///
 /// # Errors

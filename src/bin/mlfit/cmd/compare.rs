@@ -278,6 +278,22 @@ fn table(c: &Comparison, source: &str, column: &str, args: &CompareArgs) -> Stri
                 ))
             ));
         }
+        for t in &g.nested {
+            out.push_str(&format!(
+                "nested: {} ⊂ {} ({}): 2Δℓ = {}, df {}, p = {}{}\n",
+                t.small,
+                t.big,
+                t.restriction,
+                sig(t.statistic, 4),
+                t.df,
+                sig(t.p_value, 3),
+                if t.on_boundary {
+                    " (boundary null: ½χ²₀ + ½χ²₁)"
+                } else {
+                    ""
+                }
+            ));
+        }
         for e in g.families.iter().filter(|e| e.error.is_some()) {
             out.push_str(&format!(
                 "failed: {}: {}\n",
