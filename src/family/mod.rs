@@ -347,6 +347,12 @@ pub trait Family: Send + Sync + 'static {
         None
     }
 
+    /// The cumulative distribution function P(X ≤ x | θ) (used for goodness-of-fit distances);
+    /// `None` for families that do not provide it.
+    fn cdf(&self, _theta: &[f64], _x: f64) -> Option<f64> {
+        None
+    }
+
     /// `n` independent draws from the distribution with parameters θ.
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64>;
 
