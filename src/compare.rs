@@ -68,6 +68,9 @@ pub struct Entry {
     pub akaike_weight: f64,
     /// Cross entropy minus the entropy estimate: an estimate of KL(p* ‖ p_θ̂).
     pub kl_estimate: f64,
+    /// Kolmogorov–Smirnov distance sup |F_n − F_θ̂| between the (weighted) empirical CDF and
+    /// the fitted CDF; `None` when the family has no CDF.
+    pub ks_distance: Option<f64>,
 }
 
 /// The winner of a group and its margin over the runner-up.
@@ -168,6 +171,38 @@ fn per_row_nll(family: &dyn Family, sample: &Sample, fit: &Fit) -> Vec<f64> {
         .collect()
 }
 
+/// The Kolmogorov–Smirnov distance between the weighted empirical CDF of `sample` and the
+/// fitted family's CDF, checked on both sides of every jump of either (for discrete families
+/// F(x−) is F at the previous support point: x − 1 on the integers, the previous level for
+/// labels).
+pub fn ks_distance(family: &dyn Family, sample: &Sample, fit: &Fit) -> Option<f64> {
+    let specialised = family.specialise(sample).ok().flatten();
+    let fam: &dyn Family = specialised.as_deref().unwrap_or(family);
+    if sample.trials().is_some() || fam.support() == crate::family::Support::Angle {
+        return None; // each row has its own distribution; angles have no origin for a CDF
+    }
+    let theta = fit.theta();
+    let w_total = sample.summary().total_weight;
+    let support = fam.support();
+    let (mut cum, mut d) = (0.0, 0.0f64);
+    let mut previous: Option<f64> = None;
+    for &(x, w) in sample.distinct() {
+        let f = fam.cdf(&theta, x)?;
+        let f_before = if !support.is_discrete() {
+            f
+        } else if support == crate::family::Support::Labels {
+            previous.map_or(Some(0.0), |p| fam.cdf(&theta, p))?
+        } else {
+            fam.cdf(&theta, x - 1.0)?
+        };
+        d = d.max((cum / w_total - f_before).abs());
+        cum += w;
+        d = d.max((cum / w_total - f).abs());
+        previous = Some(x);
+    }
+    Some(d)
+}
+
 /// Weighted mean and standard error of per-row values (rows with weight 0 ignored).
 fn mean_se(values: &[f64], sample: &Sample) -> (f64, f64) {
     let (mut w, mut m, mut m2) = (0.0, 0.0, 0.0);
@@ -230,6 +265,7 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
                         f64::INFINITY
                     };
                     per_row.push(Some(held.per_row.clone()));
+                    let ks = ks_distance(*family, sample, &fitted);
                     entries.push(Entry {
                         family: fitted.family.clone(),
                         error: None,
@@ -240,6 +276,7 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
                         delta_aic: 0.0,
                         akaike_weight: 0.0,
                         kl_estimate: f64::NAN,
+                        ks_distance: ks,
                         fit: Some(fitted),
                     });
                 }
@@ -255,6 +292,7 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
                         delta_aic: f64::NAN,
                         akaike_weight: f64::NAN,
                         kl_estimate: f64::NAN,
+                        ks_distance: None,
                         fit: None,
                     });
                 }
@@ -436,6 +474,20 @@ mod tests {
         }
         let m = group.margin.as_ref().unwrap();
         assert!(m.difference >= 0.0 && m.std_error.unwrap() > 0.0);
+    }
+
+    #[test]
+    fn ks_distance_of_a_two_point_sample_under_a_fixed_uniform() {
+        // F(x) = x on (0, 1); data {0.2, 0.9}: sup |F_n − F| = max(0.2, 0.5 − 0.2, 0.9 − 0.5, 0.1)
+        // = 0.4 (attained just below 0.9).
+        let s = Sample::new(vec![0.2, 0.9]).unwrap();
+        let uniform = crate::family::lookup("uniform").unwrap();
+        let opts = FitOptions {
+            fixed: vec![("min".into(), 0.0), ("max".into(), 1.0)],
+            ..FitOptions::default()
+        };
+        let f = fit(uniform, &s, &opts).unwrap();
+        assert!((ks_distance(uniform, &s, &f).unwrap() - 0.4).abs() < 1e-15);
     }
 
     #[test]

@@ -153,6 +153,23 @@ fn discrete_and_continuous_families_are_ranked_apart_and_failures_stay() {
         .as_str()
         .unwrap()
         .contains("Miller-Madow"));
+    // The overdispersed counts are closer to the negative binomial in KS distance too.
+    let ks = |name: &str| {
+        group["families"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["family"] == name)
+            .unwrap()["ks_distance"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        ks("negative_binomial") < 0.05 && ks("poisson") > 0.1,
+        "{} {}",
+        ks("negative_binomial"),
+        ks("poisson")
+    );
 }
 
 #[test]

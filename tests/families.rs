@@ -357,3 +357,55 @@ fn samples_have_the_stated_mean() {
         );
     }
 }
+
+/// Families that do not provide a CDF yet (the Kolmogorov–Smirnov distance is then omitted).
+const WITHOUT_CDF: &[&str] = &[];
+
+#[test]
+fn cdfs_agree_with_the_density() {
+    for (fi, f) in REGISTRY.iter().enumerate() {
+        let theta = nice_params(*f);
+        let mut xs = f.sample(&theta, 40, &mut rng(300 + fi as u64));
+        xs.sort_by(f64::total_cmp);
+        xs.dedup();
+        if f.cdf(&theta, xs[0]).is_none() {
+            assert!(WITHOUT_CDF.contains(&f.name()), "{} has no cdf", f.name());
+            continue;
+        }
+        assert!(
+            !WITHOUT_CDF.contains(&f.name()),
+            "{} now has a cdf: update WITHOUT_CDF",
+            f.name()
+        );
+        let cdf = |x: f64| f.cdf(&theta, x).unwrap();
+        for w in xs.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let (fa, fb) = (cdf(a), cdf(b));
+            assert!(
+                (0.0..=1.0).contains(&fa) && fb >= fa,
+                "{}: F({a}) = {fa}, F({b}) = {fb}",
+                f.name()
+            );
+            let mass = if f.support().is_discrete() {
+                // F(b) − F(a) = Σ_{a < k ≤ b} P(k) over the support points between them.
+                let values: Vec<f64> = if f.support() == Support::Labels {
+                    xs.iter().copied().filter(|v| *v > a && *v <= b).collect()
+                } else {
+                    ((a as i64 + 1)..=(b as i64)).map(|k| k as f64).collect()
+                };
+                values
+                    .iter()
+                    .map(|k| ln_p(*f, &theta, *k).exp())
+                    .sum::<f64>()
+            } else {
+                simpson(&|x| ln_p(*f, &theta, x).exp(), a, b, 1e-12)
+            };
+            assert!(
+                ((fb - fa) - mass).abs() < 1e-7,
+                "{}: F({b}) − F({a}) = {} but the density gives {mass}",
+                f.name(),
+                fb - fa
+            );
+        }
+    }
+}

@@ -131,6 +131,19 @@ impl Family for Bernoulli {
         self.initial_estimate(sample).ok()
     }
 
+    /// F(x) = 0 below 0, 1 − p on [0, 1), 1 from 1 on.
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        Some(if x.is_nan() {
+            f64::NAN
+        } else if x < 0.0 {
+            0.0
+        } else if x < 1.0 {
+            1.0 - theta[0]
+        } else {
+            1.0
+        })
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand::distr::Bernoulli::new(theta[0]).expect("valid Bernoulli prob");
         (0..n).map(|_| f64::from(u8::from(d.sample(rng)))).collect()
@@ -273,5 +286,20 @@ mod tests {
     #[test]
     fn mean_variance() {
         assert_eq!(Bernoulli.mean_variance(&[0.25]), (0.25, 0.1875));
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy.stats.bernoulli.cdf(x, p), scipy 1.17.1.
+        for (x, expected) in [
+            (0.0, 0.65),
+            (0.5, 0.65),
+            (1.0, 1.0),
+            (-0.1, 0.0),
+            (7.0, 1.0),
+        ] {
+            let f = Bernoulli.cdf(&[0.35], x).unwrap();
+            assert!((f - expected).abs() < 1e-15, "x={x}: {f}");
+        }
     }
 }

@@ -274,6 +274,25 @@ impl Family for Categorical {
         }
     }
 
+    /// F(x) = Σ p_j over the levels whose value (code, for labels) is ≤ x; 1 from the last
+    /// level on.
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        if x.is_nan() {
+            return Some(f64::NAN);
+        }
+        let values = self.values();
+        if values.last().is_some_and(|&v| x >= v) {
+            return Some(1.0);
+        }
+        let f: f64 = theta
+            .iter()
+            .zip(values)
+            .take_while(|&(_, &v)| v <= x)
+            .map(|(p, _)| p)
+            .sum();
+        Some(f.min(1.0))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let total: f64 = theta.iter().sum();
         let values = self.values();
@@ -422,5 +441,25 @@ mod tests {
             .unwrap();
         crate::family::testkit::check_fast_path(&CATEGORICAL, &[0.2, 0.3, 0.5], &s, 1e-13, 1e-13);
         assert_eq!(intern("x"), intern(&String::from("x")));
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy.stats.rv_discrete(values=([3, 3.5, 7], [0.5, 0.25, 0.25])).cdf(x), scipy 1.17.1.
+        let s = Sample::new(vec![3.0, 7.0, 3.0, 3.5]).unwrap();
+        let spec = CATEGORICAL.specialise(&s).unwrap().unwrap();
+        let theta = [0.5, 0.25, 0.25];
+        for (x, expected) in [
+            (2.9, 0.0),
+            (3.0, 0.5),
+            (3.7, 0.75),
+            (6.99, 0.75),
+            (7.0, 1.0),
+        ] {
+            let f = spec.cdf(&theta, x).unwrap();
+            assert!((f - expected).abs() < 1e-15, "x={x}: {f}");
+        }
+        // Labels: the cumulative probability of the levels coded up to x.
+        assert_eq!(CATEGORICAL.cdf(&[0.2, 0.3, 0.5], 1.0), Some(0.5));
     }
 }

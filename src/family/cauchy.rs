@@ -155,6 +155,12 @@ impl Family for Cauchy {
         -s.w * (LN_PI + gamma.ln()) - s.wl
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        // 1/2 + atan(z)/π written as atan2(1, −z)/π: no cancellation in the lower tail.
+        let z = (x - theta[0]) / theta[1];
+        Some(1f64.atan2(-z) / std::f64::consts::PI)
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::Cauchy::new(theta[0], theta[1]).expect("valid cauchy parameters");
         (0..n).map(|_| d.sample(rng)).collect()
@@ -321,6 +327,23 @@ mod tests {
             ([0.4, 1.3], &plain),
         ] {
             check_fast_path(&Cauchy, &theta, s, 1e-13, 1e-12);
+        }
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.cauchy.cdf(x, loc=1, scale=2) (location 1, scale 2).
+        let theta = [1.0, 2.0];
+        for (x, want) in [
+            (0.5, 0.42202086962263075),
+            (-1000000.0, 6.366191357475968e-07),
+            (3.0, 0.75),
+        ] {
+            let got = Cauchy.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
         }
     }
 }

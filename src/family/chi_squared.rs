@@ -118,6 +118,17 @@ impl Family for ChiSquared {
         w * ((half - 1.0) * s.mean_ln - 0.5 * s.mean - half * LN_2 - ln_gamma(half))
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        // P(k/2, x/2), the regularized lower incomplete gamma function.
+        if x <= 0.0 {
+            return Some(0.0);
+        }
+        if x == f64::INFINITY {
+            return Some(1.0);
+        }
+        Some(statrs::function::gamma::gamma_lr(0.5 * theta[0], 0.5 * x))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::ChiSquared::new(theta[0]).expect("valid chi-squared df");
         (0..n)
@@ -297,5 +308,25 @@ mod tests {
             "{:?}",
             f.theta()
         );
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.chi2.cdf(x, df=3.3).
+        let theta = [3.3];
+        for (x, want) in [
+            (1.0, 0.15843991821325612),
+            (0.01, 0.00010719289202148131),
+            (12.0, 0.9902650434172009),
+        ] {
+            let got = ChiSquared.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
+        assert_eq!(ChiSquared.cdf(&theta, 0.0), Some(0.0));
+        assert_eq!(ChiSquared.cdf(&theta, -1.0), Some(0.0));
+        assert_eq!(ChiSquared.cdf(&theta, f64::INFINITY), Some(1.0));
     }
 }

@@ -145,6 +145,23 @@ impl Family for DiscreteUniform {
         super::uniform::ln_width_derivs(b - a + 1.0, s.total_weight, grad, hess)
     }
 
+    /// F(x) = (⌊x⌋ − min + 1) / (max − min + 1) on [min, max], over the integers of [min, max]
+    /// as [`Family::sample`] draws them (so a range without integers is a point mass at ⌈min⌉).
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        if x.is_nan() {
+            return Some(f64::NAN);
+        }
+        let lo = theta[0].ceil();
+        let hi = theta[1].floor().max(lo);
+        Some(if x < lo {
+            0.0
+        } else if x >= hi {
+            1.0
+        } else {
+            (x.floor() - lo + 1.0) / (hi - lo + 1.0)
+        })
+    }
+
     /// Inverse CDF on the integers of [min, max]; never panics (a range without integers gives
     /// ⌈min⌉, which has mass zero there).
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
@@ -325,5 +342,21 @@ mod tests {
         // A range without integers does not panic.
         let odd = DiscreteUniform.sample(&[3.2, 3.7], 3, &mut rng);
         assert_eq!(odd, vec![4.0; 3]);
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy.stats.randint.cdf(x, min, max + 1), scipy 1.17.1.
+        let cases = [
+            (3.0, 2.0, 9.0, 0.25),
+            (5.5, 2.0, 9.0, 0.5),
+            (-5.0, -10.0, 10.0, 0.2857142857142857),
+            (1.0, 2.0, 9.0, 0.0),
+            (9.0, 2.0, 9.0, 1.0),
+        ];
+        for (x, a, b, expected) in cases {
+            let f = DiscreteUniform.cdf(&[a, b], x).unwrap();
+            assert!((f - expected).abs() < 1e-15, "{x} in [{a}, {b}]: {f}");
+        }
     }
 }

@@ -110,6 +110,14 @@ impl Family for Exponential {
         self.initial_estimate(sample).ok()
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        if x <= 0.0 {
+            return Some(0.0);
+        }
+        // 1 − e^(−λx) without cancellation for small λx.
+        Some(-(-theta[0] * x).exp_m1())
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::Exp::new(theta[0]).expect("valid exponential parameters");
         (0..n).map(|_| d.sample(rng)).collect()
@@ -179,5 +187,25 @@ mod tests {
             .unwrap();
         let theta = [0.3];
         check_fast_path(&Exponential, &theta, &s, 1e-13, 1e-12);
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.expon.cdf(x, scale=1/1.3) (rate 1.3).
+        let theta = [1.3];
+        for (x, want) in [
+            (0.7, 0.597475775966364),
+            (1.0e-09, 1.2999999991550001e-09),
+            (20.0, 0.9999999999948909),
+        ] {
+            let got = Exponential.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
+        assert_eq!(Exponential.cdf(&theta, 0.0), Some(0.0));
+        assert_eq!(Exponential.cdf(&theta, -1.0), Some(0.0));
+        assert_eq!(Exponential.cdf(&theta, f64::INFINITY), Some(1.0));
     }
 }

@@ -156,6 +156,15 @@ impl Family for Frechet {
         s.w * (a.ln() - ln_scale) - (1.0 + a) * s.wu - s.wz
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        if x <= 0.0 {
+            return Some(0.0);
+        }
+        // exp(−(x/s)^(−α)) in log space, as the density is.
+        let u = x.ln() - theta[1].ln();
+        Some((-(-theta[0] * u).exp()).exp())
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // Inverse CDF, x = s (−ln U)^(−1/α) with U in the open interval (0, 1), so that neither
         // 0 nor ∞ can come out (rand_distr's Fréchet draws U from (0, 1] and can return ∞).
@@ -439,5 +448,25 @@ mod tests {
         let s = Sample::new(vec![2.5; 4]).unwrap();
         let e = Frechet.initial_estimate(&s).unwrap_err();
         assert!(e.to_string().contains("all values are equal"), "{e}");
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.invweibull.cdf(x, c=2.5, scale=1.5) (shape 2.5, scale 1.5).
+        let theta = [2.5, 1.5];
+        for (x, want) in [
+            (0.5, 1.6983180566081227e-07),
+            (3.0, 0.8379668855787558),
+            (200.0, 0.9999951286189689),
+        ] {
+            let got = Frechet.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
+        assert_eq!(Frechet.cdf(&theta, 0.0), Some(0.0));
+        assert_eq!(Frechet.cdf(&theta, -1.0), Some(0.0));
+        assert_eq!(Frechet.cdf(&theta, f64::INFINITY), Some(1.0));
     }
 }

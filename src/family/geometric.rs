@@ -125,6 +125,21 @@ impl Family for Geometric {
         self.initial_estimate(sample).ok()
     }
 
+    /// F(x) = 1 − (1 − p)^(⌊x⌋ + 1), as −expm1((⌊x⌋ + 1) ln(1 − p)).
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        if x.is_nan() {
+            return Some(f64::NAN);
+        }
+        if x < 0.0 {
+            return Some(0.0);
+        }
+        if x == f64::INFINITY {
+            return Some(1.0);
+        }
+        let (_, ln_q) = ln_p_and_q(theta[0]);
+        Some(-((x.floor() + 1.0) * ln_q).exp_m1())
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // rand_distr's geometric counts the failures before the first success, as here.
         let d = rand_distr::Geometric::new(theta[0]).expect("valid geometric prob");
@@ -246,5 +261,22 @@ mod tests {
     #[test]
     fn mean_variance() {
         assert_eq!(Geometric.mean_variance(&[0.25]), (3.0, 12.0));
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy.stats.geom.cdf(k, p, loc=-1) (failures before the first success), scipy 1.17.1.
+        let cases = [
+            (0.0, 0.3, 0.3),
+            (4.0, 0.3, 0.83193),
+            (100.0, 1e-6, 0.00010099495016664591),
+        ];
+        for (k, p, expected) in cases {
+            let f = Geometric.cdf(&[p], k).unwrap();
+            assert!(rel_close(f, expected, 1e-14), "k={k} p={p}: {f}");
+            assert_eq!(Geometric.cdf(&[p], k + 0.5), Some(f));
+        }
+        assert_eq!(Geometric.cdf(&[0.3], -0.5), Some(0.0));
+        assert_eq!(Geometric.cdf(&[0.3], f64::INFINITY), Some(1.0));
     }
 }

@@ -295,6 +295,21 @@ impl Family for Gev {
         })
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        let (mu, sigma, xi) = (theta[0], theta[1], theta[2]);
+        if x.is_infinite() {
+            return Some(if x > 0.0 { 1.0 } else { 0.0 });
+        }
+        let z = (x - mu) / sigma;
+        if xi * z <= -1.0 {
+            // Outside the support: below its lower end (ξ > 0) or above its upper end (ξ < 0).
+            return Some(if xi > 0.0 { 0.0 } else { 1.0 });
+        }
+        // exp(−e^(−L)), L = ln(1 + ξz)/ξ (→ z, the Gumbel, at ξ = 0).
+        let (l, _, _) = ln1p_ratio(xi, z, 0);
+        Some((-(-l).exp()).exp())
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let (mu, sigma, xi) = (theta[0], theta[1], theta[2]);
         // Inverse CDF with E = −ln U ~ Exp(1): x = μ + σ (E^(−ξ) − 1)/ξ, formed with expm1 so that
@@ -973,5 +988,33 @@ mod tests {
         }
         assert_eq!(Gev.mean_variance(&[0.0, 1.0, 0.6]).1, f64::INFINITY);
         assert_eq!(Gev.mean_variance(&[0.0, 1.0, 1.0]).0, f64::INFINITY);
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.genextreme.cdf(x, c=-0.3, loc=1, scale=2) (location 1, scale 2, shape 0.3: scipy's c is -shape).
+        let theta = [1.0, 2.0, 0.3];
+        for (x, want) in [
+            (2.0, 0.5338785534487672),
+            (-2.0, 0.0006516697655498292),
+            (40.0, 0.9983631492511899),
+            (-5.0, 0.0),
+        ] {
+            let got = Gev.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
+        // Below the lower end μ − σ/ξ of the support, and the Gumbel limit at ξ = 0:
+        // scipy.stats.gumbel_r.cdf(0.5, loc=1, scale=2) = 0.27692033409990896;
+        // scipy.stats.genextreme.cdf(0.5, c=1e-9, loc=1, scale=2) = 0.27692033411102057.
+        assert_eq!(Gev.cdf(&theta, -6.0), Some(0.0));
+        assert!((Gev.cdf(&[1.0, 2.0, 0.0], 0.5).unwrap() - 0.27692033409990896).abs() < 1e-15);
+        assert!((Gev.cdf(&[1.0, 2.0, -1e-9], 0.5).unwrap() - 0.27692033411102057).abs() < 1e-15);
+        // Above the upper end μ − σ/ξ = 6 for ξ = −0.4.
+        assert_eq!(Gev.cdf(&[1.0, 2.0, -0.4], 6.0), Some(1.0));
+        // scipy.stats.genextreme.cdf(5.0, c=0.4, loc=1, scale=2) = 0.9822705063757784.
+        assert!((Gev.cdf(&[1.0, 2.0, -0.4], 5.0).unwrap() - 0.9822705063757784).abs() < 1e-14);
     }
 }

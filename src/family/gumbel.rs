@@ -148,6 +148,12 @@ impl Family for Gumbel {
         -s.w * beta.ln() - s.wz - s.we
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        // exp(−e^(−z)); e^(−z) overflowing to ∞ gives exactly 0.
+        let z = (x - theta[0]) / theta[1];
+        Some((-(-z).exp()).exp())
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::Gumbel::new(theta[0], theta[1]).expect("valid gumbel parameters");
         (0..n).map(|_| d.sample(rng)).collect()
@@ -390,5 +396,22 @@ mod tests {
         let se = f.std_errors.clone().unwrap();
         assert!((f.theta()[0] - 10.0).abs() < 5.0 * se.get("location").unwrap());
         assert!((f.theta()[1] - 3.0).abs() < 5.0 * se.get("scale").unwrap());
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.gumbel_r.cdf(x, loc=1, scale=2) (location 1, scale 2).
+        let theta = [1.0, 2.0];
+        for (x, want) in [
+            (0.5, 0.27692033409990896),
+            (-3.0, 0.0006179789893310934),
+            (9.0, 0.9818510730616665),
+        ] {
+            let got = Gumbel.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
     }
 }

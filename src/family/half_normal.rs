@@ -124,6 +124,14 @@ impl Family for HalfNormal {
         self.initial_estimate(sample).ok()
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        if x <= 0.0 {
+            return Some(0.0);
+        }
+        // erf(x/(σ√2)): libm's erf keeps relative precision for small x.
+        Some(libm::erf(x / theta[0] * std::f64::consts::FRAC_1_SQRT_2))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::Normal::new(0.0, theta[0]).expect("valid half-normal scale");
         (0..n).map(|_| d.sample(rng).abs()).collect()
@@ -258,5 +266,25 @@ mod tests {
             assert!(rel_close(se, f.theta()[0] / (2.0 * 2000f64).sqrt(), 1e-10));
             assert!((f.theta()[0] - sigma).abs() < 5.0 * se);
         }
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.halfnorm.cdf(x, scale=1.7).
+        let theta = [1.7];
+        for (x, want) in [
+            (1.0, 0.44362562957309326),
+            (1.0e-06, 4.693438592957761e-07),
+            (7.0, 0.9999617239716491),
+        ] {
+            let got = HalfNormal.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
+        assert_eq!(HalfNormal.cdf(&theta, 0.0), Some(0.0));
+        assert_eq!(HalfNormal.cdf(&theta, -1.0), Some(0.0));
+        assert_eq!(HalfNormal.cdf(&theta, f64::INFINITY), Some(1.0));
     }
 }

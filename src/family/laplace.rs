@@ -181,6 +181,15 @@ impl Family for Laplace {
         true
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        let z = (x - theta[0]) / theta[1];
+        Some(if z < 0.0 {
+            0.5 * z.exp()
+        } else {
+            1.0 - 0.5 * (-z).exp()
+        })
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // The difference of two independent standard exponentials is standard Laplace.
         (0..n)
@@ -405,5 +414,22 @@ mod tests {
             "{:?}",
             f.notes
         );
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.laplace.cdf(x, loc=1, scale=2) (location 1, scale 2).
+        let theta = [1.0, 2.0];
+        for (x, want) in [
+            (0.5, 0.38940039153570244),
+            (-30.0, 9.276956813079892e-08),
+            (3.0, 0.8160602794142788),
+        ] {
+            let got = Laplace.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
     }
 }

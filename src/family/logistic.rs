@@ -140,6 +140,18 @@ impl Family for Logistic {
         -m.w * s.ln() - m.wneg_ln
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        // 1/(1 + e^(−z)), with the exponential of −|z| only (no overflow, full relative
+        // precision in the lower tail).
+        let z = (x - theta[0]) / theta[1];
+        Some(if z >= 0.0 {
+            1.0 / (1.0 + (-z).exp())
+        } else {
+            let e = z.exp();
+            e / (1.0 + e)
+        })
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // Inverse CDF: x = μ + s ln(u / (1 − u)), u uniform on the open interval (0, 1).
         (0..n)
@@ -338,5 +350,22 @@ mod tests {
         let se = f.std_errors.clone().unwrap();
         assert!((f.theta()[0] + 2.0).abs() < 5.0 * se.get("location").unwrap());
         assert!((f.theta()[1] - 0.7).abs() < 5.0 * se.get("scale").unwrap());
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.logistic.cdf(x, loc=1, scale=2) (location 1, scale 2).
+        let theta = [1.0, 2.0];
+        for (x, want) in [
+            (0.5, 0.43782349911420193),
+            (-100.0, 1.1698459177061964e-22),
+            (3.0, 0.7310585786300049),
+        ] {
+            let got = Logistic.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
     }
 }

@@ -134,6 +134,15 @@ impl Family for LogNormal {
         self.initial_estimate(sample).ok()
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        if x <= 0.0 {
+            return Some(0.0);
+        }
+        // Φ((ln x − μ)/σ), as erfc for relative precision in the lower tail.
+        let z = (x.ln() - theta[0]) / theta[1];
+        Some(0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::LogNormal::new(theta[0], theta[1]).expect("valid lognormal parameters");
         (0..n).map(|_| d.sample(rng)).collect()
@@ -210,5 +219,25 @@ mod tests {
             .unwrap();
         let theta = [0.4, 1.3];
         check_fast_path(&LogNormal, &theta, &s, 1e-13, 1e-12);
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.lognorm.cdf(x, s=0.8, scale=exp(0.5)) (meanlog 0.5, sdlog 0.8).
+        let theta = [0.5, 0.8];
+        for (x, want) in [
+            (2.0, 0.595390608679215),
+            (0.3, 0.016587210015229416),
+            (50.0, 0.9999900061771707),
+        ] {
+            let got = LogNormal.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
+        assert_eq!(LogNormal.cdf(&theta, 0.0), Some(0.0));
+        assert_eq!(LogNormal.cdf(&theta, -1.0), Some(0.0));
+        assert_eq!(LogNormal.cdf(&theta, f64::INFINITY), Some(1.0));
     }
 }

@@ -125,6 +125,12 @@ impl Family for Normal {
         self.initial_estimate(sample).ok()
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        // Φ(z) = erfc(−z/√2)/2 keeps full relative precision in the lower tail.
+        let z = (x - theta[0]) / theta[1];
+        Some(0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::Normal::new(theta[0], theta[1]).expect("valid normal parameters");
         (0..n).map(|_| d.sample(rng)).collect()
@@ -162,5 +168,23 @@ mod tests {
         let s = Sample::new(vec![3.0; 5]).unwrap();
         let e = Normal.initial_estimate(&s).unwrap_err();
         assert!(e.to_string().contains("all values are equal"), "{e}");
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.norm.cdf(x, loc=1, scale=2) (mean 1, sd 2).
+        let theta = [1.0, 2.0];
+        for (x, want) in [
+            (1.5, 0.5987063256829237),
+            (-3.0, 0.022750131948179195),
+            (-20.0, 4.319006317809202e-26),
+            (8.0, 0.9997673709209645),
+        ] {
+            let got = Normal.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
     }
 }

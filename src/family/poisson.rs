@@ -15,6 +15,7 @@
 use rand::RngCore;
 use rand_distr::Distribution;
 
+use super::negative_binomial::{tail_sum, MAX_TAIL_TERMS};
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
@@ -115,6 +116,11 @@ impl Family for Poisson {
         self.initial_estimate(sample).ok()
     }
 
+    /// F(x) = Q(⌊x⌋ + 1, λ), the regularized upper incomplete gamma function.
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        poisson_cdf(x, theta[0])
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::Poisson::new(theta[0]).expect("valid Poisson lambda");
         (0..n).map(|_| d.sample(rng)).collect()
@@ -139,6 +145,43 @@ fn ln_factorial_sum(sample: &Sample) -> f64 {
         .filter(|&&(k, w)| w != 0.0 && k > 1.0)
         .map(|&(k, w)| w * ln_gamma(k + 1.0))
         .sum()
+}
+
+/// P(X ≤ x) for X ~ Poisson(λ), 0 below 0; `None` for an invalid λ. F = Q(⌊x⌋ + 1, λ),
+/// computed as the sum of the masses of the tail on the far side of the mode from ⌊x⌋
+/// ([`tail_sum`], each mass to ~1e-15 relative, so ~1e-15 absolute even at large λ, where the
+/// incomplete gamma's prefactor e^(a ln λ − λ − ln Γ(a)) loses digits); statrs' `gamma_ur`
+/// when that tail is too long (λ ≳ 7e8).
+pub(super) fn poisson_cdf(x: f64, lambda: f64) -> Option<f64> {
+    if x.is_nan() {
+        return Some(f64::NAN);
+    }
+    if x < 0.0 {
+        return Some(0.0);
+    }
+    if x == f64::INFINITY {
+        return Some(1.0);
+    }
+    if !(lambda > 0.0 && lambda.is_finite()) {
+        return None;
+    }
+    let k = x.floor();
+    let mass = |j: f64| Poisson.ln_density_derivs(&[lambda], j, None, None).exp();
+    let sum = if 40.0 * lambda.sqrt() > MAX_TAIL_TERMS as f64 {
+        None
+    } else if k < lambda.floor() {
+        // P(j − 1)/P(j) = j/λ < 1 below the mode.
+        tail_sum(k, -1.0, 0.0, 0.0, mass, |j| j / lambda)
+    } else {
+        tail_sum(k + 1.0, 1.0, f64::INFINITY, 0.0, mass, |j| {
+            lambda / (j + 1.0)
+        })
+        .map(|s| 1.0 - s)
+    };
+    match sum {
+        Some(f) => Some(f.clamp(0.0, 1.0)),
+        None => statrs::function::gamma::checked_gamma_ur(k + 1.0, lambda).ok(),
+    }
 }
 
 #[cfg(test)]
@@ -242,5 +285,24 @@ mod tests {
         assert!(draws.iter().all(|&x| is_count(x)));
         let mean = draws.iter().sum::<f64>() / draws.len() as f64;
         assert!((mean - 4.0).abs() < 0.2, "{mean}");
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy.stats.poisson.cdf(k, mu), scipy 1.17.1.
+        let cases = [
+            (3.0, 2.5, 0.7575761331330662),
+            (0.0, 0.5, 0.6065306597126334),
+            (1050.0, 1000.0, 0.9439711616363267),
+            (5.0, 12.0, 0.020341029416928398),
+        ];
+        for (k, lambda, expected) in cases {
+            let f = Poisson.cdf(&[lambda], k).unwrap();
+            assert!((f - expected).abs() < 1e-13, "k={k} λ={lambda}: {f}");
+            // Between the integers it is flat.
+            assert_eq!(Poisson.cdf(&[lambda], k + 0.5), Some(f));
+        }
+        assert_eq!(Poisson.cdf(&[2.0], -0.5), Some(0.0));
+        assert_eq!(Poisson.cdf(&[2.0], f64::INFINITY), Some(1.0));
     }
 }

@@ -126,6 +126,15 @@ impl Family for Rayleigh {
         self.initial_estimate(sample).ok()
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        if x <= 0.0 {
+            return Some(0.0);
+        }
+        // 1 − exp(−(x/σ)²/2), as −expm1 for small x.
+        let u = x / theta[0];
+        Some(-(-0.5 * u * u).exp_m1())
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // Inverse CDF, x = σ √(−2 ln U) with U in the open interval (0, 1): never 0.
         (0..n)
@@ -256,5 +265,25 @@ mod tests {
             assert!(rel_close(se, f.theta()[0] / (2.0 * 2000f64.sqrt()), 1e-10));
             assert!((f.theta()[0] - sigma).abs() < 5.0 * se);
         }
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.rayleigh.cdf(x, scale=1.7).
+        let theta = [1.7];
+        for (x, want) in [
+            (1.0, 0.15887111664239162),
+            (0.01, 1.7300888400187824e-05),
+            (7.0, 0.9997919035014516),
+        ] {
+            let got = Rayleigh.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
+        assert_eq!(Rayleigh.cdf(&theta, 0.0), Some(0.0));
+        assert_eq!(Rayleigh.cdf(&theta, -1.0), Some(0.0));
+        assert_eq!(Rayleigh.cdf(&theta, f64::INFINITY), Some(1.0));
     }
 }

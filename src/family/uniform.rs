@@ -137,6 +137,21 @@ impl Family for Uniform {
         ln_width_derivs(b - a, s.total_weight, grad, hess)
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        let (a, b) = (theta[0], theta[1]);
+        if !(b > a) {
+            // No distribution (see the module doc).
+            return None;
+        }
+        Some(if x <= a {
+            0.0
+        } else if x >= b {
+            1.0
+        } else {
+            ((x - a) / (b - a)).clamp(0.0, 1.0)
+        })
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // Inverse CDF a + (b − a) U, U ∈ [0, 1): never panics, even for b ≤ a (where it
         // returns values in [b, a] that have density zero).
@@ -364,5 +379,24 @@ mod tests {
     fn moments() {
         let (m, v) = Uniform.mean_variance(&[-1.0, 2.5]);
         assert!(rel_close(m, 0.75, 1e-15) && rel_close(v, 3.5 * 3.5 / 12.0, 1e-15));
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.uniform.cdf(x, loc=-1, scale=3) (min -1, max 2).
+        let theta = [-1.0, 2.0];
+        for (x, want) in [
+            (0.5, 0.5),
+            (-0.9, 0.033333333333333326),
+            (-3.0, 0.0),
+            (2.5, 1.0),
+        ] {
+            let got = Uniform.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
+        assert_eq!(Uniform.cdf(&[2.0, 1.0], 1.5), None);
     }
 }

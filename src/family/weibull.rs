@@ -145,6 +145,14 @@ impl Family for Weibull {
         s.w * (k.ln() - ln_lambda) + (k - 1.0) * s.wu - s.wz
     }
 
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        if x <= 0.0 {
+            return Some(0.0);
+        }
+        // 1 − exp(−(x/λ)^k), as −expm1 for small arguments.
+        Some(-(-(x / theta[1]).powf(theta[0])).exp_m1())
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // rand_distr takes (scale, shape), the reverse of our parameter order.
         let d = rand_distr::Weibull::new(theta[1], theta[0]).expect("valid weibull parameters");
@@ -352,5 +360,25 @@ mod tests {
         let s = Sample::new(vec![2.5; 4]).unwrap();
         let e = Weibull.initial_estimate(&s).unwrap_err();
         assert!(e.to_string().contains("all values are equal"), "{e}");
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // scipy 1.17.1: scipy.stats.weibull_min.cdf(x, c=1.8, scale=2.2) (shape 1.8, scale 2.2).
+        let theta = [1.8, 2.2];
+        for (x, want) in [
+            (1.2, 0.28528078299901344),
+            (0.0001, 1.5262974238659068e-08),
+            (6.0, 0.9977248570871127),
+        ] {
+            let got = Weibull.cdf(&theta, x).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "x = {x}: {got} vs {want}"
+            );
+        }
+        assert_eq!(Weibull.cdf(&theta, 0.0), Some(0.0));
+        assert_eq!(Weibull.cdf(&theta, -1.0), Some(0.0));
+        assert_eq!(Weibull.cdf(&theta, f64::INFINITY), Some(1.0));
     }
 }

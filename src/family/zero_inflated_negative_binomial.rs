@@ -291,6 +291,16 @@ impl Family for ZeroInflatedNegativeBinomial {
         }
     }
 
+    /// F(x) = π + (1 − π) I_p(r, ⌊x⌋ + 1) for x ≥ 0 (0 below 0).
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        let (pi, r, p) = (theta[0], theta[1], theta[2]);
+        if x < 0.0 {
+            return Some(0.0);
+        }
+        let f = super::negative_binomial::negative_binomial_cdf(x, r, p)?;
+        Some(pi + (1.0 - pi) * f)
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let (pi, r, p) = (theta[0], theta[1], theta[2]);
         let zero = rand::distr::Bernoulli::new(pi).expect("valid zero-inflation pi");
@@ -697,5 +707,27 @@ mod tests {
         let zeros = xs.iter().filter(|&&x| x == 0.0).count() as f64 / xs.len() as f64;
         // P(0) = 0.25 + 0.75 · 0.25² = 0.296875.
         assert!((zeros - 0.296875).abs() < 0.012, "{zeros}");
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // pi + (1 - pi) * scipy.stats.nbinom.cdf(k, n=size, p=prob), scipy 1.17.1.
+        let cases = [
+            (0.0, 0.2, 2.5, 0.4, 0.2809543081003105),
+            (4.0, 0.2, 2.5, 0.4, 0.7393125409200125),
+            (30.0, 0.1, 0.7, 0.05, 0.890411876955107),
+        ];
+        for (k, pi, r, p, expected) in cases {
+            let f = ZeroInflatedNegativeBinomial.cdf(&[pi, r, p], k).unwrap();
+            assert!((f - expected).abs() < 1e-13, "k={k}: {f}");
+            assert_eq!(
+                ZeroInflatedNegativeBinomial.cdf(&[pi, r, p], k + 0.5),
+                Some(f)
+            );
+        }
+        assert_eq!(
+            ZeroInflatedNegativeBinomial.cdf(&[0.2, 2.5, 0.4], -1.0),
+            Some(0.0)
+        );
     }
 }

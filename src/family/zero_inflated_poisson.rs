@@ -199,6 +199,16 @@ impl Family for ZeroInflatedPoisson {
         })
     }
 
+    /// F(x) = π + (1 − π) Q(⌊x⌋ + 1, λ) for x ≥ 0 (0 below 0).
+    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+        let (pi, lambda) = (theta[0], theta[1]);
+        if x < 0.0 {
+            return Some(0.0);
+        }
+        let f = super::poisson::poisson_cdf(x, lambda)?;
+        Some(pi + (1.0 - pi) * f)
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let (pi, lambda) = (theta[0], theta[1]);
         let zero = rand::distr::Bernoulli::new(pi).expect("valid zero-inflation pi");
@@ -535,5 +545,25 @@ mod tests {
     fn mean_variance() {
         let (m, v) = ZeroInflatedPoisson.mean_variance(&[0.25, 4.0]);
         assert_eq!((m, v), (3.0, 6.0));
+    }
+
+    #[test]
+    fn cdf_matches_known_values() {
+        // pi + (1 - pi) * scipy.stats.poisson.cdf(k, mu=lambda), scipy 1.17.1.
+        let cases = [
+            (0.0, 0.3, 2.5, 0.35745949903672913),
+            (3.0, 0.3, 2.5, 0.8303032931931462),
+            (20.0, 0.05, 12.0, 0.9889821496459329),
+        ];
+        for (k, pi, lambda, expected) in cases {
+            let f = ZeroInflatedPoisson.cdf(&[pi, lambda], k).unwrap();
+            assert!((f - expected).abs() < 1e-13, "k={k}: {f}");
+            assert_eq!(ZeroInflatedPoisson.cdf(&[pi, lambda], k + 0.5), Some(f));
+        }
+        assert_eq!(ZeroInflatedPoisson.cdf(&[0.3, 2.5], -1.0), Some(0.0));
+        assert_eq!(
+            ZeroInflatedPoisson.cdf(&[0.3, 2.5], f64::INFINITY),
+            Some(1.0)
+        );
     }
 }

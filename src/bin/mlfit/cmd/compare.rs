@@ -189,6 +189,7 @@ fn table(c: &Comparison, source: &str, column: &str, args: &CompareArgs) -> Stri
             "ΔAIC",
             "weight",
             "KL est.",
+            "KS",
             "status",
         ];
         let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
@@ -214,6 +215,7 @@ fn table(c: &Comparison, source: &str, column: &str, args: &CompareArgs) -> Stri
                         sig(e.delta_aic, 4),
                         sig(e.akaike_weight, 3),
                         num(e.kl_estimate, 3),
+                        e.ks_distance.map_or("-".into(), |d| sig(d, 3)),
                         if f.converged {
                             "ok".into()
                         } else {
@@ -223,7 +225,7 @@ fn table(c: &Comparison, source: &str, column: &str, args: &CompareArgs) -> Stri
                 }
                 None => {
                     let mut r = vec![e.family.clone()];
-                    r.extend(std::iter::repeat_n(String::new(), 9));
+                    r.extend(std::iter::repeat_n(String::new(), 10));
                     r.push("failed".into());
                     rows.push(r);
                 }
@@ -320,7 +322,7 @@ fn table(c: &Comparison, source: &str, column: &str, args: &CompareArgs) -> Stri
 }
 
 fn csv(c: &Comparison) -> String {
-    let mut out = String::from("group,family,k,cross_entropy,cross_entropy_se,heldout,heldout_se,aic,aicc,bic,delta_aic,akaike_weight,kl_estimate,converged,termination,error\n");
+    let mut out = String::from("group,family,k,cross_entropy,cross_entropy_se,heldout,heldout_se,aic,aicc,bic,delta_aic,akaike_weight,kl_estimate,ks_distance,converged,termination,error\n");
     for g in &c.groups {
         for e in &g.families {
             match &e.fit {
@@ -330,7 +332,7 @@ fn csv(c: &Comparison) -> String {
                         .as_ref()
                         .expect("fitted entries have a held-out estimate");
                     out.push_str(&format!(
-                        "{},{},{},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{},{},\n",
+                        "{},{},{},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{},{},{},\n",
                         g.kind,
                         e.family,
                         e.k,
@@ -344,12 +346,13 @@ fn csv(c: &Comparison) -> String {
                         e.delta_aic,
                         e.akaike_weight,
                         e.kl_estimate,
+                        e.ks_distance.map_or(String::new(), |d| format!("{d:?}")),
                         f.converged,
                         f.termination.as_str()
                     ));
                 }
                 None => out.push_str(&format!(
-                    "{},{},{},,,,,,,,,,,false,,\"{}\"\n",
+                    "{},{},{},,,,,,,,,,,,false,,\"{}\"\n",
                     g.kind,
                     e.family,
                     e.k,
