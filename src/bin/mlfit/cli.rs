@@ -197,6 +197,7 @@ pub struct CompareArgs {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SortArg {
     Heldout,
+    #[value(alias = "cross_entropy")]
     CrossEntropy,
     Aic,
     Bic,
