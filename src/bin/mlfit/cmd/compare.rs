@@ -16,16 +16,10 @@ pub fn run(args: &CompareArgs) -> Result<Output, Failure> {
         .iter()
         .map(|n| family::lookup(n))
         .collect::<Result<_, _>>()?;
-    let constant_trials: Option<f64> = args
-        .trials
-        .as_deref()
-        .and_then(|t| t.parse::<u64>().ok())
-        .filter(|n| *n >= 1)
-        .map(|n| n as f64);
-    let trials_column = args.trials.as_ref().filter(|_| constant_trials.is_none());
+    let (constant_trials, trials_column) = input::parse_trials(args.trials.as_ref());
     let wants_labels = |f: &&dyn Family| f.support() == Support::Labels;
-    let need_labels = requested.iter().any(wants_labels);
-    let need_numbers = requested.is_empty() || !requested.iter().all(wants_labels);
+    let (some_numbers, need_labels) = input::kinds_needed(&requested);
+    let need_numbers = requested.is_empty() || some_numbers;
     let data = input::read(&args.input, need_numbers, need_labels, trials_column)?;
     let families = if requested.is_empty() {
         default_families(

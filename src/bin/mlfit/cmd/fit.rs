@@ -30,17 +30,9 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         )));
     }
 
-    // --trials is a number, or a column of per-row numbers of trials.
-    let constant_trials: Option<f64> = args
-        .trials
-        .as_deref()
-        .and_then(|t| t.parse::<u64>().ok())
-        .filter(|n| *n >= 1)
-        .map(|n| n as f64);
-    let trials_column = args.trials.as_ref().filter(|_| constant_trials.is_none());
+    let (constant_trials, trials_column) = input::parse_trials(args.trials.as_ref());
     let wants_labels = |f: &&dyn Family| f.support() == Support::Labels;
-    let need_labels = families.iter().any(wants_labels);
-    let need_numbers = !families.iter().all(wants_labels);
+    let (need_numbers, need_labels) = input::kinds_needed(&families);
     let data = input::read(&args.input, need_numbers, need_labels, trials_column)?;
     let notes: Vec<String> = data.skipped_note.iter().cloned().collect();
 

@@ -10,8 +10,26 @@ use anyhow::anyhow;
 use mlfit::data::csv::{read_columns, ColumnSelector, CsvOptions, Table};
 use mlfit::Sample;
 
+use mlfit::family::{Family, Support};
+
 use super::Failure;
 use crate::cli::InputArgs;
+
+/// `--trials`: a positive integer is a constant number of trials, anything else names a column
+/// of per-row numbers of trials.
+pub fn parse_trials(arg: Option<&String>) -> (Option<f64>, Option<&String>) {
+    let constant = arg
+        .and_then(|t| t.parse::<u64>().ok())
+        .filter(|n| *n >= 1)
+        .map(|n| n as f64);
+    (constant, arg.filter(|_| constant.is_none()))
+}
+
+/// Whether `families` need the column read as numbers and/or as labels (a categorical).
+pub fn kinds_needed(families: &[&dyn Family]) -> (bool, bool) {
+    let labels = |f: &&dyn Family| f.support() == Support::Labels;
+    (!families.iter().all(labels), families.iter().any(labels))
+}
 
 /// The column as numbers and/or as labels, and what the reading dropped.
 pub struct Input {
