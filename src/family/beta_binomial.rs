@@ -276,16 +276,10 @@ impl Family for BetaBinomial {
     /// past n/2) from the masses of [`Family::ln_density_derivs`]; O(n) per call at most.
     fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
         let n = theta[0];
-        if x.is_nan() {
-            return Some(f64::NAN);
-        }
-        if x < 0.0 {
-            return Some(0.0);
+        if let Some(edge) = super::count_cdf_edges(x, n) {
+            return Some(edge);
         }
         let k = x.floor();
-        if k >= n {
-            return Some(1.0);
-        }
         let t = Terms::new(theta, false, false);
         let mass = |j: f64| t.count(j).ln_mass.exp();
         let mut sum = CompensatedSum::default();

@@ -203,16 +203,10 @@ impl Family for Binomial {
     /// too long (n p (1 − p) ≳ 7e8).
     fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
         let (n, p) = (theta[0], theta[1]);
-        if x.is_nan() {
-            return Some(f64::NAN);
-        }
-        if x < 0.0 {
-            return Some(0.0);
+        if let Some(edge) = super::count_cdf_edges(x, n) {
+            return Some(edge);
         }
         let k = x.floor();
-        if k >= n {
-            return Some(1.0);
-        }
         if !(n > 0.0 && p > 0.0 && p < 1.0) {
             return None;
         }

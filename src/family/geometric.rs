@@ -127,14 +127,8 @@ impl Family for Geometric {
 
     /// F(x) = 1 − (1 − p)^(⌊x⌋ + 1), as −expm1((⌊x⌋ + 1) ln(1 − p)).
     fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
-        if x.is_nan() {
-            return Some(f64::NAN);
-        }
-        if x < 0.0 {
-            return Some(0.0);
-        }
-        if x == f64::INFINITY {
-            return Some(1.0);
+        if let Some(edge) = super::count_cdf_edges(x, f64::INFINITY) {
+            return Some(edge);
         }
         let (_, ln_q) = ln_p_and_q(theta[0]);
         Some(-((x.floor() + 1.0) * ln_q).exp_m1())

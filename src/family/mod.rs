@@ -705,6 +705,20 @@ pub fn check_params(family: &dyn Family, theta: &[f64]) -> Result<()> {
     Ok(())
 }
 
+/// The CDF of a count distribution on {0, …, `upper`} where it needs no computing: NaN for
+/// NaN, 0 below 0, 1 once ⌊x⌋ ≥ `upper` (∞ for an unbounded support); `None` inside.
+pub(crate) fn count_cdf_edges(x: f64, upper: f64) -> Option<f64> {
+    if x.is_nan() {
+        Some(f64::NAN)
+    } else if x < 0.0 {
+        Some(0.0)
+    } else if x.floor() >= upper {
+        Some(1.0)
+    } else {
+        None
+    }
+}
+
 /// Error for data on which a family's MLE does not exist.
 pub(crate) fn degenerate(family: &dyn Family, reason: impl Into<String>) -> crate::error::Error {
     ErrorKind::Degenerate {

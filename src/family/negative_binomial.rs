@@ -343,14 +343,8 @@ fn stirling_tails(x: f64) -> (f64, f64, f64) {
 /// even where the incomplete beta's log-gamma prefactor loses digits); statrs' `beta_reg` when
 /// that tail is too long (prob ≲ 4e-5, where it is good to ~1e-8).
 pub(super) fn negative_binomial_cdf(x: f64, r: f64, p: f64) -> Option<f64> {
-    if x.is_nan() {
-        return Some(f64::NAN);
-    }
-    if x < 0.0 {
-        return Some(0.0);
-    }
-    if x == f64::INFINITY {
-        return Some(1.0);
+    if let Some(edge) = super::count_cdf_edges(x, f64::INFINITY) {
+        return Some(edge);
     }
     if !(r > 0.0 && p > 0.0 && p < 1.0) {
         return None;

@@ -153,14 +153,8 @@ fn ln_factorial_sum(sample: &Sample) -> f64 {
 /// incomplete gamma's prefactor e^(a ln λ − λ − ln Γ(a)) loses digits); statrs' `gamma_ur`
 /// when that tail is too long (λ ≳ 7e8).
 pub(super) fn poisson_cdf(x: f64, lambda: f64) -> Option<f64> {
-    if x.is_nan() {
-        return Some(f64::NAN);
-    }
-    if x < 0.0 {
-        return Some(0.0);
-    }
-    if x == f64::INFINITY {
-        return Some(1.0);
+    if let Some(edge) = super::count_cdf_edges(x, f64::INFINITY) {
+        return Some(edge);
     }
     if !(lambda > 0.0 && lambda.is_finite()) {
         return None;
