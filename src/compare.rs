@@ -246,7 +246,8 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
             continue;
         }
         let mut entries = Vec::new();
-        let mut per_row: Vec<Option<Vec<f64>>> = Vec::new();
+        // Per family: held-out and in-sample −ln p(xᵢ), for the paired margin.
+        let mut per_row: Vec<Option<(Vec<f64>, Vec<f64>)>> = Vec::new();
         for (family, sample) in &members {
             let result = fit(*family, sample, &options.fit).and_then(|fitted| {
                 let held = kfold(*family, sample, &options.fit, options.folds, options.seed)?;
@@ -264,7 +265,7 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
                     } else {
                         f64::INFINITY
                     };
-                    per_row.push(Some(held.per_row.clone()));
+                    per_row.push(Some((held.per_row.clone(), rows)));
                     let ks = ks_distance(*family, sample, &fitted);
                     entries.push(Entry {
                         family: fitted.family.clone(),
@@ -343,29 +344,19 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
         order.sort_by(|&a, &b| key(&entries[a]).total_cmp(&key(&entries[b])));
         let margin = match (order.first(), order.get(1)) {
             (Some(&a), Some(&b)) if entries[a].fit.is_some() && entries[b].fit.is_some() => {
-                let paired = match options.sort {
-                    SortKey::Heldout => {
-                        per_row[a].as_ref().zip(per_row[b].as_ref()).map(|(x, y)| {
-                            let d: Vec<f64> = y.iter().zip(x).map(|(p, q)| p - q).collect();
-                            mean_se(&d, data).1
-                        })
-                    }
-                    SortKey::CrossEntropy => {
-                        let x = per_row_nll(
-                            members[a].0,
-                            members[a].1,
-                            entries[a].fit.as_ref().unwrap(),
-                        );
-                        let y = per_row_nll(
-                            members[b].0,
-                            members[b].1,
-                            entries[b].fit.as_ref().unwrap(),
-                        );
-                        let d: Vec<f64> = y.iter().zip(&x).map(|(p, q)| p - q).collect();
+                // The paired standard error of the per-row difference in the ranking criterion.
+                let paired = per_row[a]
+                    .as_ref()
+                    .zip(per_row[b].as_ref())
+                    .and_then(|(x, y)| {
+                        let (x, y) = match options.sort {
+                            SortKey::Heldout => (&x.0, &y.0),
+                            SortKey::CrossEntropy => (&x.1, &y.1),
+                            _ => return None,
+                        };
+                        let d: Vec<f64> = y.iter().zip(x).map(|(p, q)| p - q).collect();
                         Some(mean_se(&d, data).1)
-                    }
-                    _ => None,
-                };
+                    });
                 Some(Margin {
                     winner: entries[a].family.clone(),
                     runner_up: entries[b].family.clone(),
