@@ -475,6 +475,7 @@ mod tests {
         let uniform = crate::family::lookup("uniform").unwrap();
         let opts = FitOptions {
             fixed: vec![("min".into(), 0.0), ("max".into(), 1.0)],
+            start: None,
             ..FitOptions::default()
         };
         let f = fit(uniform, &s, &opts).unwrap();

@@ -36,6 +36,11 @@ pub struct FitOptions {
     pub max_iterations: Option<usize>,
     /// Parameters held fixed, by name.
     pub fixed: Vec<(String, f64)>,
+    /// A starting point (full θ in the family's order; fixed parameters are overwritten by
+    /// their values) instead of the family's own estimate: warm starts for profile likelihood
+    /// and bootstrap refits, and the several starts of a mixture. Ignored when it is not a
+    /// valid parameter vector for the family.
+    pub start: Option<Vec<f64>>,
 }
 
 impl Default for FitOptions {
@@ -45,6 +50,7 @@ impl Default for FitOptions {
             gtol: DEFAULT_GTOL,
             max_iterations: None,
             fixed: Vec::new(),
+            start: None,
         }
     }
 }
@@ -241,9 +247,19 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     } else {
         None
     };
-    let theta0 = match &closed {
-        Some(t) => t.clone(),
-        None => family.initial_estimate_given(sample, &user_fixed)?,
+    let warm = options.start.as_ref().and_then(|s| {
+        let mut t = s.clone();
+        for (v, f) in t.iter_mut().zip(&user_fixed) {
+            if let Some(f) = f {
+                *v = *f;
+            }
+        }
+        (t.len() == specs.len() && check_params(family, &t).is_ok()).then_some(t)
+    });
+    let theta0 = match (warm, &closed) {
+        (_, Some(t)) => t.clone(),
+        (Some(t), None) => t,
+        (None, None) => family.initial_estimate_given(sample, &user_fixed)?,
     };
     if check_params(family, &theta0).is_err() {
         return Err(ErrorKind::Degenerate {
@@ -376,7 +392,7 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
         sample,
         &theta,
         &estimated,
-        objective.free(),
+        &objective.jacobian(&outcome.x),
         irregular,
     );
     if std_errors.is_none() && value.is_finite() && !estimated.is_empty() && irregular.is_none() {
@@ -429,8 +445,10 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
 
 /// Standard errors by name for the estimated parameters, natural scale.
 ///
-/// Regular families: √diag of the inverse observed information (−∇²ℓ) over the parameters the
-/// optimiser certified. Non-smooth parameters (see [`Irregularity`]): from the expected
+/// Regular families: √diag of J (Jᵀ I J)⁻¹ Jᵀ, with I = −∇²ℓ the observed information in
+/// natural parameters and J = ∂θ/∂u the objective's Jacobian over the parameters the optimiser
+/// certified (for unconstrained parameters this is √diag I⁻¹; mixture weights get the
+/// covariance of the sum-to-one constraint). Non-smooth parameters (see [`Irregularity`]): from the expected
 /// information when the family provides it and the support does not move with them (Laplace);
 /// otherwise they get none and the remaining parameters use the observed information with the
 /// non-smooth ones held (Pareto's shape given its scale).
@@ -439,7 +457,7 @@ fn standard_errors(
     sample: &Sample,
     theta: &[f64],
     estimated: &[usize],
-    certified: &[usize],
+    jacobian: &DMatrix<f64>,
     irregular: Option<Irregularity>,
 ) -> Option<ParamMap> {
     let k = theta.len();
@@ -475,15 +493,32 @@ fn standard_errors(
             return invert(info, estimated);
         }
     }
-    if certified.is_empty() {
+    if jacobian.ncols() == 0 {
         return None;
     }
     let mut g = vec![0.0; k];
     family.log_likelihood(theta, sample, Some(&mut g[..k]), Some(&mut h[..k * k]));
-    let info = DMatrix::from_fn(certified.len(), certified.len(), |a, b| {
-        -h[certified[a] * k + certified[b]]
-    });
-    invert(info, certified)
+    let info = -DMatrix::from_row_slice(k, k, &h);
+    let cov = constrained_covariance(&info, jacobian)?;
+    let moved: Vec<usize> = (0..k)
+        .filter(|&j| jacobian.row(j).iter().any(|&v| v != 0.0))
+        .collect();
+    let se: Vec<(String, f64)> = moved
+        .iter()
+        .map(|&j| (specs[j].name.to_string(), cov[(j, j)].sqrt()))
+        .collect();
+    se.iter()
+        .all(|(_, v)| v.is_finite())
+        .then_some(ParamMap(se))
+}
+
+/// J (Jᵀ I J)⁻¹ Jᵀ: the covariance in natural parameters (k × k) of an estimate whose
+/// information in natural parameters is `info` (k × k) and which moves only along the columns
+/// of `jacobian` (k × m). `None` when Jᵀ I J is not positive definite.
+pub fn constrained_covariance(info: &DMatrix<f64>, jacobian: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+    let reduced = jacobian.transpose() * info * jacobian;
+    let inverse = reduced.cholesky()?.inverse();
+    Some(jacobian * inverse * jacobian.transpose())
 }
 
 /// Every count with positive weight at most its row's number of trials.
@@ -523,10 +558,24 @@ fn resolve_fixed(
             }
             .into());
         };
+        if specs[j].constraint == Constraint::Simplex {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "{name} is one of {}'s weights, which sum to 1 and cannot be held fixed",
+                    family.name()
+                ),
+            }
+            .into());
+        }
+        let n_simplex = specs
+            .iter()
+            .filter(|s| s.constraint == Constraint::Simplex)
+            .count();
         let mut probe: Vec<f64> = specs
             .iter()
             .map(|s| match s.constraint {
                 Constraint::UnitInterval => 0.5,
+                Constraint::Simplex => 1.0 / n_simplex as f64,
                 _ => 1.0,
             })
             .collect();
@@ -540,6 +589,7 @@ fn resolve_fixed(
                         Constraint::Positive => "> 0",
                         Constraint::UnitInterval => "strictly between 0 and 1",
                         Constraint::FixedCount => "an integer ≥ 1",
+                        Constraint::Simplex => unreachable!("refused above"),
                     },
                     family.name(),
                     names()

@@ -29,6 +29,7 @@ pub mod entropy;
 pub mod error;
 pub mod family;
 pub mod fit;
+pub mod inference;
 pub mod model;
 pub mod objective;
 pub mod optim;

@@ -28,6 +28,7 @@ fn options_for(f: &dyn Family, theta: &[f64]) -> FitOptions {
         .collect();
     FitOptions {
         fixed,
+        start: None,
         ..FitOptions::default()
     }
 }
@@ -97,6 +98,15 @@ fn every_method_reaches_the_same_optimum_from_a_bad_start() {
                     family::Constraint::Shape => v + 0.3 * scale,
                     family::Constraint::UnitInterval => v + (0.5 - v) * scale.abs(),
                     family::Constraint::FixedCount => v,
+                    // Towards equal weights; the moved weights still sum to 1.
+                    family::Constraint::Simplex => {
+                        let k = f
+                            .params()
+                            .iter()
+                            .filter(|p| p.constraint == family::Constraint::Simplex)
+                            .count() as f64;
+                        v + (1.0 / k - v) * scale.abs()
+                    }
                 })
                 .collect()
         };
@@ -286,6 +296,7 @@ fn precision_traps_on_shipped_data_converge() {
             &s,
             &FitOptions {
                 fixed,
+        start: None,
                 ..FitOptions::default()
             },
         )

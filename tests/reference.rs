@@ -103,6 +103,7 @@ fn fits_reach_the_careful_optimum_and_match_its_standard_errors() {
         assert_eq!(s.len(), c.n, "{label}");
         let options = FitOptions {
             fixed: c.fixed.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            start: None,
             ..FitOptions::default()
         };
         let fitted = fit(lookup(&c.family).unwrap(), &s, &options)

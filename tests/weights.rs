@@ -19,6 +19,7 @@ fn options_for(f: &dyn Family, theta: &[f64]) -> FitOptions {
         .collect();
     FitOptions {
         fixed,
+        start: None,
         ..FitOptions::default()
     }
 }

@@ -537,6 +537,7 @@ mod tests {
     fn trials(n: f64) -> FitOptions {
         FitOptions {
             fixed: vec![("size".into(), n)],
+            start: None,
             ..FitOptions::default()
         }
     }

@@ -371,6 +371,7 @@ mod tests {
     fn trials(n: f64) -> FitOptions {
         FitOptions {
             fixed: vec![("size".into(), n)],
+            start: None,
             ..FitOptions::default()
         }
     }

@@ -73,6 +73,11 @@ pub enum Constraint {
     /// A positive integer that is never estimated: the user supplies it with
     /// `--fix NAME=VALUE` (e.g. the number of trials of a binomial).
     FixedCount,
+    /// One of a group of weights in (0, 1) that sum to 1 (a mixture's component weights). All
+    /// parameters of a family with this constraint form one group, optimised through a
+    /// softmax of K − 1 free log-ratios; the group counts K − 1 free parameters (the family
+    /// reports 1 in [`Family::equality_constraints`]). Weights cannot be held fixed.
+    Simplex,
 }
 
 /// Name and domain of one parameter.
@@ -358,8 +363,13 @@ pub trait Family: Send + Sync + 'static {
 
     /// Typical parameter values, used for examples, benchmarks and the shared tests. The
     /// default takes 0.7 for real, 2.3 for positive and 0.35 for (0, 1) parameters and 12 for
-    /// fixed counts; families whose parameters must relate to each other override it.
+    /// fixed counts, equal weights; families whose parameters must relate to each other override it.
     fn typical_params(&self) -> Vec<f64> {
+        let weights = self
+            .params()
+            .iter()
+            .filter(|p| p.constraint == Constraint::Simplex)
+            .count() as f64;
         self.params()
             .iter()
             .map(|p| match p.constraint {
@@ -368,6 +378,7 @@ pub trait Family: Send + Sync + 'static {
                 Constraint::Positive => 2.3,
                 Constraint::UnitInterval => 0.35,
                 Constraint::FixedCount => 12.0,
+                Constraint::Simplex => 1.0 / weights,
             })
             .collect()
     }
@@ -693,11 +704,28 @@ pub fn check_params(family: &dyn Family, theta: &[f64]) -> Result<()> {
             Constraint::Positive => v > 0.0 && v.is_finite(),
             Constraint::UnitInterval => v > 0.0 && v < 1.0,
             Constraint::FixedCount => v >= 1.0 && v.fract() == 0.0 && v < 9.007_199_254_740_992e15,
+            Constraint::Simplex => v > 0.0 && v < 1.0,
         };
         if !ok {
             return Err(ErrorKind::InvalidParameters {
                 family: family.name().into(),
                 reason: format!("{} = {v} is outside its domain", spec.name),
+            }
+            .into());
+        }
+    }
+    let group: Vec<f64> = specs
+        .iter()
+        .zip(theta)
+        .filter(|(s, _)| s.constraint == Constraint::Simplex)
+        .map(|(_, &v)| v)
+        .collect();
+    if !group.is_empty() {
+        let total: f64 = group.iter().sum();
+        if (total - 1.0).abs() > 1e-9 {
+            return Err(ErrorKind::InvalidParameters {
+                family: family.name().into(),
+                reason: format!("the weights sum to {total}, not 1"),
             }
             .into());
         }

@@ -13,9 +13,10 @@ pub fn rng(seed: u64) -> StdRng {
 
 /// Random parameters around the family's typical ones: positive parameters scaled by a factor
 /// in (e^−1, e^1), real ones shifted by up to ±2 (relative to their size), probabilities moved
-/// by up to ±1 on the logit scale; fixed counts kept.
+/// by up to ±1 on the logit scale; fixed counts kept; mixture weights moved by up to e^±½ and
+/// renormalised.
 pub fn random_params(family: &dyn Family, rng: &mut StdRng) -> Vec<f64> {
-    family
+    let mut theta: Vec<f64> = family
         .params()
         .iter()
         .zip(family.typical_params())
@@ -25,8 +26,18 @@ pub fn random_params(family: &dyn Family, rng: &mut StdRng) -> Vec<f64> {
             Constraint::Positive => t * rng.random_range(-1.0f64..1.0).exp(),
             Constraint::UnitInterval => logistic(logit(t) + rng.random_range(-1.0..1.0)),
             Constraint::FixedCount => t,
+            Constraint::Simplex => t * rng.random_range(-0.5f64..0.5).exp(),
         })
-        .collect()
+        .collect();
+    // Mixture weights: moved on the log scale, then renormalised to sum to 1.
+    let weights: Vec<usize> = (0..theta.len())
+        .filter(|&j| family.params()[j].constraint == Constraint::Simplex)
+        .collect();
+    let total: f64 = weights.iter().map(|&j| theta[j]).sum();
+    for &j in &weights {
+        theta[j] /= total;
+    }
+    theta
 }
 
 /// The family's typical parameters.

@@ -66,6 +66,7 @@ pub fn run(args: &CompareArgs) -> Result<Output, Failure> {
         fit: FitOptions {
             method: args.method.into(),
             fixed: fixed(f),
+            start: None,
             ..FitOptions::default()
         },
         folds: args.folds,

@@ -43,6 +43,7 @@ fn entry(f: &dyn Family) -> Entry {
                     Constraint::Positive => "> 0",
                     Constraint::UnitInterval => "(0, 1)",
                     Constraint::FixedCount => "integer ≥ 1, fixed by the user",
+                    Constraint::Simplex => "(0, 1), the weights summing to 1",
                 },
             })
             .collect()

@@ -53,6 +53,7 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
             gtol: args.tol,
             max_iterations: args.max_iter,
             fixed,
+            start: None,
         };
         let sample = if wants_labels(fam) {
             data.labels.as_ref()
