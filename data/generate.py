@@ -58,6 +58,10 @@ Sets (true generating parameters, in mlfit's natural parameterisation):
   bernoulli(prob=0.07).
 - dice.csv        `roll`: 600 rolls of a fair six-sided die, discrete_uniform(min=1,
   max=6).
+- measurements.csv `length`, `width`, `height`: 300 machined parts measured in mm (4
+  decimals), multivariate_normal(mean=(120, 45, 30), sds (2.4, 1.1, 0.8), correlations
+  length-width 0.7, length-height 0.5, width-height 0.4): three correlated columns for
+  `-f multivariate_normal`.
 
 The sets after proportions.csv were added later with seeds of their own; adding them did
 not change a byte of the earlier files.
@@ -223,6 +227,23 @@ def dice():
     write("dice.csv", ["roll"], [[int(v)] for v in r])
 
 
+def measurements():
+    rng = np.random.default_rng(20240516)
+    mean = np.array([120.0, 45.0, 30.0])
+    sd = np.array([2.4, 1.1, 0.8])
+    corr = np.array([[1.0, 0.7, 0.5], [0.7, 1.0, 0.4], [0.5, 0.4, 1.0]])
+    cov = corr * np.outer(sd, sd)
+    # x = mean + L z with the Cholesky factor L: explicit, so the draws do not depend on the
+    # factorisation numpy's multivariate_normal happens to use.
+    z = rng.standard_normal(size=(300, 3))
+    x = mean + z @ np.linalg.cholesky(cov).T
+    write(
+        "measurements.csv",
+        ["length", "width", "height"],
+        [[f"{v:.4f}" for v in row] for row in x],
+    )
+
+
 if __name__ == "__main__":
     dc_voltage()
     counts()
@@ -239,3 +260,4 @@ if __name__ == "__main__":
     reaction_times()
     conversions()
     dice()
+    measurements()

@@ -183,6 +183,14 @@ pub enum ErrorKind {
         /// What is wrong.
         reason: String,
     },
+    /// A column is an exact linear combination of other columns, so a full covariance
+    /// estimate would be singular (multivariate families).
+    Collinear {
+        /// The column that depends on the others.
+        column: String,
+        /// The columns it is a combination of.
+        of: Vec<String>,
+    },
 }
 
 /// The library's error: an [`ErrorKind`] with a one-line `Display`.
@@ -301,6 +309,11 @@ impl fmt::Display for Error {
                 write!(f, "invalid {family} parameters: {reason}")
             }
             InvalidOption { reason } => write!(f, "{reason}"),
+            Collinear { column, of } => write!(
+                f,
+                "column {column} is a linear combination of {}: the covariance is singular (drop one of these columns, or use --covariance diagonal)",
+                of.join(", ")
+            ),
         }
     }
 }

@@ -21,7 +21,8 @@
 //! Layout: [`data`] (CSV → [`Sample`]) → [`family`] (one file per family, the registry) →
 //! [`objective`] (cross entropy in unconstrained coordinates) → [`optim`] (Newton, L-BFGS,
 //! gradient descent) → [`fit`](mod@fit) (start, optimise, certify) → [`report`] (table, JSON,
-//! CSV). The library never prints and returns typed [`Error`]s.
+//! CSV). Several columns at once are fitted by [`multivariate`] (the multivariate normal). The
+//! library never prints and returns typed [`Error`]s.
 pub mod compare;
 pub mod crossval;
 pub mod data;
@@ -30,7 +31,9 @@ pub mod error;
 pub mod family;
 pub mod fit;
 pub mod inference;
+pub mod mixture;
 pub mod model;
+pub mod multivariate;
 pub mod objective;
 pub mod optim;
 pub mod report;

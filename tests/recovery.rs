@@ -86,6 +86,17 @@ fn every_method_reaches_the_same_optimum_from_a_bad_start() {
         // parameters, +2 spreads on real ones, +0.3 on shapes, 0.5 on probabilities. Where that
         // start leaves observations outside a support that moves with θ (GEV), the move is
         // halved until the start is feasible.
+        // A mixture's log-likelihood has a local maximum for every way of sharing the data
+        // among its components: a start two spreads away lies in another one's basin, and
+        // reaching a different local maximum from there is correct, not a failure (the
+        // multi-start fit of tests/mixtures.rs handles that). Its locations move a tenth of the
+        // data's spread (measured on x, which for a lognormal mixture's meanlogs is a large
+        // step); its scales and weights move as every family's do.
+        let real_move = if mlfit::mixture::is_mixture(*f) {
+            0.1
+        } else {
+            2.0
+        };
         let start_at = |scale: f64| -> Vec<f64> {
             f.params()
                 .iter()
@@ -94,7 +105,7 @@ fn every_method_reaches_the_same_optimum_from_a_bad_start() {
                 .map(|(j, (p, &v))| match p.constraint {
                     family::Constraint::Positive if j % 2 == 0 => v * 3f64.powf(scale.abs()),
                     family::Constraint::Positive => v / 3f64.powf(scale.abs()),
-                    family::Constraint::Real => v + 2.0 * scale * s.robust_scale(),
+                    family::Constraint::Real => v + real_move * scale * s.robust_scale(),
                     family::Constraint::Shape => v + 0.3 * scale,
                     family::Constraint::UnitInterval => v + (0.5 - v) * scale.abs(),
                     family::Constraint::FixedCount => v,
@@ -169,7 +180,13 @@ fn every_method_reaches_the_same_optimum_from_a_bad_start() {
                 out.value,
                 reference.cross_entropy
             );
-            for (a, b) in objective.natural(&out.x).iter().zip(reference.theta()) {
+            // A mixture's components may come out relabelled (the same distribution): compare
+            // them in their canonical order, sorted by location.
+            let canonical = |t: &[f64]| mlfit::mixture::canonical(*f, t);
+            for (a, b) in canonical(&objective.natural(&out.x))
+                .iter()
+                .zip(canonical(&reference.theta()))
+            {
                 assert!(
                     close(*a, b, 1e-5, 1e-7),
                     "{} with {method:?}: {a} vs {b}",

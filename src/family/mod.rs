@@ -27,7 +27,9 @@ pub mod gamma;
 pub mod lognormal;
 pub mod negative_binomial;
 pub mod normal;
+pub mod normal_mixture;
 pub mod poisson;
+pub mod poisson_mixture;
 pub mod student_t;
 // Catalogue (issue 3): each line is uncommented when its file lands.
 pub mod bernoulli;
@@ -46,6 +48,7 @@ pub mod inverse_gaussian;
 pub mod laplace;
 pub mod log_logistic;
 pub mod logistic;
+pub mod lognormal_mixture;
 pub mod pareto;
 pub mod rayleigh;
 pub mod skew_normal;
@@ -507,6 +510,9 @@ pub static REGISTRY: &[&dyn Family] = &[
     &zero_inflated_negative_binomial::ZeroInflatedNegativeBinomial,
     &beta_binomial::BetaBinomial,
     &discrete_uniform::DiscreteUniform,
+    &normal_mixture::NORMAL_MIXTURE,
+    &lognormal_mixture::LOGNORMAL_MIXTURE,
+    &poisson_mixture::POISSON_MIXTURE,
 ];
 
 /// A pair of families where `small` is `big` with some parameters at particular values, so a

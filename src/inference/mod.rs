@@ -25,10 +25,13 @@ pub mod gof;
 pub mod intervals;
 
 use nalgebra::DMatrix;
+use serde::Serialize;
 
 use crate::data::Sample;
+use crate::error::{ErrorKind, Result};
 use crate::family::{Constraint, Family};
-use crate::fit::Fit;
+use crate::fit::{Fit, ParamMap};
+use self::covariance::Covariances;
 use crate::objective::CrossEntropy;
 
 /// The per-row scores ∇θ ln p(xᵢ | θ) of the rows with positive weight.
@@ -123,4 +126,304 @@ pub fn estimation_jacobian(
         }
     }
     jac
+}
+
+/// Which confidence intervals to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CiMethod {
+    /// Wald from the chosen standard errors, on the log scale for positive parameters and the
+    /// logit scale for (0, 1) ones (never crossing a bound).
+    Wald,
+    /// Profile likelihood: where 2(ℓ̂ − ℓ_p) crosses the χ²₁ quantile.
+    Profile,
+    /// Bootstrap percentile (needs a bootstrap).
+    Percentile,
+    /// Bootstrap bias-corrected and accelerated (needs a bootstrap).
+    Bca,
+}
+
+/// Which standard errors drive Wald intervals and delta-method errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeKind {
+    /// From the observed information (the analytic Hessian).
+    #[default]
+    Observed,
+    /// From the expected (Fisher) information.
+    Expected,
+    /// The sandwich, robust to a misspecified family.
+    Sandwich,
+}
+
+/// What to compute beyond the fit.
+#[derive(Debug, Clone, Default)]
+pub struct UncertaintyOptions {
+    /// The standard errors that drive Wald intervals and delta-method errors.
+    pub se: SeKind,
+    /// Confidence intervals: level and method.
+    pub intervals: Option<(f64, CiMethod)>,
+    /// Bootstrap replicates (bootstrap standard errors, percentile and BCa intervals).
+    pub bootstrap: Option<bootstrap::BootstrapOptions>,
+    /// Goodness-of-fit tests with parametric-bootstrap p-values.
+    pub goodness_of_fit: Option<gof::GofOptions>,
+    /// Derived quantities of the fitted model.
+    pub quantities: Vec<derived::Quantity>,
+}
+
+/// A derived quantity with its standard errors and interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DerivedEstimate {
+    /// The delta-method estimate (name, value, standard error, gradient).
+    #[serde(flatten)]
+    pub delta: derived::Derived,
+    /// Standard deviation of the quantity over the bootstrap replicates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bootstrap_std_error: Option<f64>,
+    /// Its confidence interval (Wald from the delta method, or percentile/BCa from the
+    /// bootstrap; profile intervals fall back to Wald, with a note).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<intervals::Interval>,
+}
+
+/// The bootstrap without its replicates: what a report needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BootstrapSummary {
+    /// Non-parametric or parametric.
+    pub kind: bootstrap::BootstrapKind,
+    /// Replicates asked for.
+    pub replicates: usize,
+    /// Replicates whose refit failed (left out of everything below).
+    pub failed: usize,
+    /// Seed of the replicate streams.
+    pub seed: u64,
+    /// Standard deviation of each estimated parameter over the successful replicates.
+    pub std_errors: ParamMap,
+    /// Remarks (few replicates, failures).
+    pub notes: Vec<String>,
+}
+
+/// Everything `mlfit fit` reports about the uncertainty of one fit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Uncertainty {
+    /// Which standard errors drive the Wald intervals and delta-method errors.
+    pub se_kind: SeKind,
+    /// Observed, expected and sandwich covariances.
+    pub covariance: Covariances,
+    /// White's information-matrix test with the sandwich/model standard-error ratios; absent
+    /// when it cannot be computed (no second derivatives, a non-smooth family).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub information_matrix_test: Option<covariance::ImTest>,
+    /// Confidence intervals for the estimated parameters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub intervals: Vec<intervals::Interval>,
+    /// Derived quantities of the fitted model.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub derived: Vec<DerivedEstimate>,
+    /// The bootstrap, when one was run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<BootstrapSummary>,
+    /// Goodness of fit with parametric-bootstrap p-values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goodness_of_fit: Option<gof::GoodnessOfFit>,
+}
+
+/// Progress of the bootstrap stages: called with the stage (`"bootstrap"` or
+/// `"goodness of fit"`), the replicates done and the total.
+pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
+
+/// Standard errors, intervals, bootstrap, derived quantities and goodness of fit of `fit`
+/// (fitted to `sample` by `family`), as `options` asks.
+///
+/// # Errors
+/// [`ErrorKind::InvalidOption`] for a bootstrap interval without a bootstrap, or when `fit`
+/// is not a fit of `family` to `sample`; the errors of the steps themselves.
+pub fn analyse(
+    family: &dyn Family,
+    sample: &Sample,
+    fit: &Fit,
+    options: &UncertaintyOptions,
+    progress: Progress,
+) -> Result<Uncertainty> {
+    let specialised = family.specialise(sample)?;
+    let model: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let covariance = covariance::covariances(model, sample, fit)?;
+    let information_matrix_test = covariance::information_matrix_test(model, sample, fit);
+    let chosen = match options.se {
+        SeKind::Observed => covariance.observed.as_ref(),
+        SeKind::Expected => covariance.expected.as_ref(),
+        SeKind::Sandwich => covariance.sandwich.as_ref(),
+    };
+
+    let boot = match &options.bootstrap {
+        Some(b) => {
+            let total = b.replicates;
+            Some(bootstrap::bootstrap(model, sample, fit, b, &|done| {
+                progress("bootstrap", done, total)
+            })?)
+        }
+        None => None,
+    };
+
+    let mut intervals_out = Vec::new();
+    if let Some((level, method)) = options.intervals {
+        intervals_out = match method {
+            CiMethod::Wald => match chosen {
+                Some(c) => intervals::wald_intervals(
+                    model,
+                    sample,
+                    fit,
+                    &c.std_errors,
+                    level,
+                    intervals::WaldScale::Transformed,
+                )?,
+                None => Vec::new(),
+            },
+            CiMethod::Profile => {
+                let fit_options = crate::fit::FitOptions {
+                    method: fit.method,
+                    ..Default::default()
+                };
+                intervals::profile(model, sample, fit, level, &fit_options)?
+            }
+            CiMethod::Percentile | CiMethod::Bca => {
+                let Some(b) = &boot else {
+                    return Err(ErrorKind::InvalidOption {
+                        reason: "bootstrap intervals need bootstrap replicates (--bootstrap N)"
+                            .into(),
+                    }
+                    .into());
+                };
+                if method == CiMethod::Percentile {
+                    intervals::percentile(b, level)?
+                } else {
+                    intervals::bca(model, sample, fit, b, level)?
+                }
+            }
+        };
+    }
+
+    let theta = fit.theta();
+    let mut derived_out = Vec::new();
+    if !options.quantities.is_empty() {
+        let empty = DMatrix::zeros(theta.len(), theta.len());
+        let cov = chosen.map(|c| &c.natural).unwrap_or(&empty);
+        // Replicate values of each quantity: θ* fills the estimated parameters of θ̂.
+        let replicate_values = |q: derived::Quantity| -> Option<Vec<f64>> {
+            let b = boot.as_ref()?;
+            let names = model.params();
+            let slots: Vec<usize> = b
+                .parameters
+                .iter()
+                .map(|p| names.iter().position(|s| s.name == p))
+                .collect::<Option<_>>()?;
+            Some(
+                b.estimates
+                    .iter()
+                    .filter_map(|row| {
+                        let mut t = theta.clone();
+                        for (&j, &v) in slots.iter().zip(row) {
+                            t[j] = v;
+                        }
+                        derived::value(model, &t, q)
+                    })
+                    .collect(),
+            )
+        };
+        for &q in &options.quantities {
+            let Some(delta) = derived::delta_method(model, &theta, cov, q) else {
+                continue;
+            };
+            let reps = replicate_values(q);
+            let bootstrap_std_error = reps.as_ref().filter(|r| r.len() > 1).map(|r| {
+                let m = r.iter().sum::<f64>() / r.len() as f64;
+                (r.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (r.len() - 1) as f64).sqrt()
+            });
+            let interval = match options.intervals {
+                None => None,
+                Some((level, CiMethod::Wald | CiMethod::Profile)) => {
+                    let mut i = intervals::wald(
+                        &delta.name,
+                        delta.estimate,
+                        delta.std_error.unwrap_or(f64::NAN),
+                        level,
+                    )?;
+                    if options.intervals.map(|(_, m)| m) == Some(CiMethod::Profile) {
+                        i.note = Some(
+                            "no profile interval for a derived quantity: Wald from the delta method"
+                                .into(),
+                        );
+                    }
+                    Some(i)
+                }
+                Some((level, CiMethod::Percentile)) => reps
+                    .as_ref()
+                    .map(|r| intervals::percentile_interval(&delta.name, delta.estimate, r, level))
+                    .transpose()?,
+                Some((level, CiMethod::Bca)) => match (&reps, &delta.gradient) {
+                    (Some(r), g) if !g.is_empty() => {
+                        // The quantity's influence values are the parameters' ones projected
+                        // on its gradient (the delta method for the infinitesimal jackknife).
+                        let influence = intervals::influence_values(model, sample, fit)?;
+                        let a = influence
+                            .and_then(|l| {
+                                let gv: Vec<f64> =
+                                    g.iter().map(|v| if v.is_finite() { *v } else { 0.0 }).collect();
+                                let li: Vec<f64> = (0..l.nrows())
+                                    .map(|i| (0..l.ncols()).map(|j| l[(i, j)] * gv[j]).sum())
+                                    .collect();
+                                intervals::acceleration(&li)
+                            })
+                            .unwrap_or(0.0);
+                        Some(intervals::bca_interval(&delta.name, delta.estimate, r, a, level)?)
+                    }
+                    (Some(r), _) => Some(intervals::percentile_interval(
+                        &delta.name,
+                        delta.estimate,
+                        r,
+                        level,
+                    )?),
+                    _ => None,
+                },
+            };
+            derived_out.push(DerivedEstimate {
+                delta,
+                bootstrap_std_error,
+                interval,
+            });
+        }
+    }
+
+    let goodness_of_fit = match &options.goodness_of_fit {
+        Some(g) => {
+            let total = g.replicates;
+            Some(gof::gof_test(model, sample, fit, g, &|done| {
+                progress("goodness of fit", done, total)
+            })?)
+        }
+        None => None,
+    };
+
+    Ok(Uncertainty {
+        se_kind: options.se,
+        information_matrix_test,
+        intervals: intervals_out,
+        derived: derived_out,
+        bootstrap: boot.map(|b| BootstrapSummary {
+            kind: b.kind,
+            replicates: b.replicates,
+            failed: b.failed,
+            seed: b.seed,
+            std_errors: ParamMap(
+                b.parameters
+                    .iter()
+                    .cloned()
+                    .zip(b.std_errors.iter().copied())
+                    .collect(),
+            ),
+            notes: b.notes,
+        }),
+        goodness_of_fit,
+        covariance,
+    })
 }

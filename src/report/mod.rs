@@ -5,6 +5,7 @@
 mod csv;
 mod json;
 mod table;
+pub mod uncertainty;
 
 pub use self::csv::Csv;
 pub use self::json::Json;
@@ -21,6 +22,9 @@ pub struct Context {
     pub column: String,
     /// The weight column's name, for weighted fits.
     pub weights: Option<String>,
+    /// Standard errors the table shows side by side for fits with an uncertainty analysis
+    /// (`--se`); JSON always has all three.
+    pub se_columns: Vec<crate::inference::SeKind>,
 }
 
 /// An output format.

@@ -112,6 +112,9 @@ fn single(f: &Fit, context: &Context) -> String {
     for note in &f.notes {
         out.push_str(&format!("  note: {note}\n"));
     }
+    if let Some(u) = &f.uncertainty {
+        out.push_str(&super::uncertainty::block(u, &context.se_columns));
+    }
     out
 }
 
@@ -189,6 +192,12 @@ fn several(fits: &[Fit], context: &Context) -> String {
         for n in notes {
             out.push_str(&n);
             out.push('\n');
+        }
+    }
+    for f in fits {
+        if let Some(u) = &f.uncertainty {
+            out.push_str(&format!("\n{}:", f.family));
+            out.push_str(&super::uncertainty::block(u, &context.se_columns));
         }
     }
     out

@@ -45,6 +45,7 @@ Examples:
   mlfit fit data/wind_speed.csv -f gamma,weibull,lognormal --format csv
   mlfit fit data/wind_speed.csv -f weibull --fix shape=2
   mlfit fit data/trials.csv -f binomial --trials 20
+  mlfit fit data/faithful.csv -c eruptions -f normal_mixture --components auto
 
 Missing values are empty cells and NA; they are an error unless --skip-missing.
 A fit that did not converge exits 1 unless --allow-nonconverged.";
@@ -59,6 +60,14 @@ pub struct FitArgs {
     /// Family to fit, or a comma-separated list (`mlfit families` lists the names).
     #[arg(short, long, value_delimiter = ',', required = true)]
     pub family: Vec<String>,
+
+    /// Seed of every random choice (bootstrap resamples, mixture starts): the same seed gives
+    /// the same output, whatever the number of threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub uncertainty: UncertaintyArgs,
 
     /// Hold a parameter fixed: NAME=VALUE (repeatable), e.g. --fix shape=2.
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_fix)]
@@ -93,6 +102,42 @@ pub struct FitArgs {
     /// `mlfit sample`.
     #[arg(long, value_name = "PATH")]
     pub save: Option<PathBuf>,
+
+    /// Number of components of a mixture family (-f normal_mixture, lognormal_mixture,
+    /// poisson_mixture): K, `auto` (each K in 1..6, chosen by BIC) or a range A..B [default: 2].
+    #[arg(long, value_name = "K|auto|A..B", value_parser = parse_components)]
+    pub components: Option<mlfit::mixture::Components>,
+
+    /// Number of seeded starts of a mixture fit (a quantile split, then k-means++ seedings);
+    /// the best certified fit is kept [default: 10].
+    #[arg(long, value_name = "N")]
+    pub starts: Option<usize>,
+
+    /// Covariance structure of a multivariate family (-f multivariate_normal), which fits the
+    /// columns of -c x,y,z (names or 1-based indices; default: every numeric column) jointly
+    /// [default: full].
+    #[arg(long, value_enum)]
+    pub covariance: Option<CovarianceArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CovarianceArg {
+    /// Any symmetric positive definite matrix (d(d+1)/2 entries).
+    Full,
+    /// Independent columns (d variances).
+    Diagonal,
+    /// One common variance (σ²I).
+    Spherical,
+}
+
+impl From<CovarianceArg> for mlfit::multivariate::Covariance {
+    fn from(c: CovarianceArg) -> Self {
+        match c {
+            CovarianceArg::Full => mlfit::multivariate::Covariance::Full,
+            CovarianceArg::Diagonal => mlfit::multivariate::Covariance::Diagonal,
+            CovarianceArg::Spherical => mlfit::multivariate::Covariance::Spherical,
+        }
+    }
 }
 
 /// Where the data come from: shared by `fit` and `eval`.
@@ -233,6 +278,73 @@ pub struct SampleArgs {
     pub name: Option<String>,
 }
 
+/// Standard errors, intervals, bootstrap, misspecification and goodness of fit (`mlfit fit`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Uncertainty")]
+pub struct UncertaintyArgs {
+    /// Standard errors to report: observed information, expected (Fisher) information, the
+    /// sandwich (robust to a misspecified family), or all three with White's
+    /// information-matrix test. Implied `all` in JSON when any other uncertainty option is on.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub se: Option<SeArg>,
+
+    /// Confidence intervals at this level, e.g. 0.95.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    pub ci: Option<f64>,
+
+    /// How to compute the intervals: wald (log/logit scale for positive/(0,1) parameters),
+    /// profile likelihood, bootstrap percentile or bca (needs --bootstrap).
+    #[arg(long, value_enum, default_value_t = CiMethodArg::Wald, requires = "ci")]
+    pub ci_method: CiMethodArg,
+
+    /// Bootstrap replicates (each one a refit), run in parallel.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
+    pub bootstrap: Option<u32>,
+
+    /// Resample rows (nonparametric) or draw from the fitted model (parametric).
+    #[arg(long, value_enum, default_value_t = BootstrapTypeArg::Nonparametric, requires = "bootstrap")]
+    pub bootstrap_type: BootstrapTypeArg,
+
+    /// Goodness of fit (KS, Cramér–von Mises, Anderson–Darling; χ² for counts) with p-values
+    /// from N parametric-bootstrap refits.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(19..))]
+    pub gof_bootstrap: Option<u32>,
+
+    /// A quantile of the fitted model to report with its standard error (repeatable or
+    /// comma-separated), e.g. --quantile 0.05 for a 5% hazard concentration.
+    #[arg(long, value_name = "P", value_delimiter = ',', value_parser = parse_probability)]
+    pub quantile: Vec<f64>,
+
+    /// Also report the fitted model's mean and variance with standard errors.
+    #[arg(long)]
+    pub moments: bool,
+}
+
+/// `--se`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeArg {
+    Observed,
+    Expected,
+    Sandwich,
+    All,
+}
+
+/// `--ci-method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiMethodArg {
+    Wald,
+    Profile,
+    Bootstrap,
+    Bca,
+}
+
+/// `--bootstrap-type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BootstrapTypeArg {
+    Nonparametric,
+    Parametric,
+}
+
 /// Arguments of `mlfit families`.
 #[derive(Debug, Args)]
 pub struct FamiliesArgs {
@@ -301,11 +413,33 @@ fn parse_fix(s: &str) -> Result<(String, f64), String> {
     Ok((name.trim().to_string(), v))
 }
 
+fn parse_components(s: &str) -> Result<mlfit::mixture::Components, String> {
+    s.parse()
+}
+
 fn parse_tolerance(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
         _ => Err(format!(
             "the tolerance must be a positive number, not {s:?}"
+        )),
+    }
+}
+
+fn parse_level(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(format!(
+            "the confidence level must be strictly between 0 and 1 (e.g. 0.95), not {s:?}"
+        )),
+    }
+}
+
+fn parse_probability(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(format!(
+            "a quantile's probability must be strictly between 0 and 1, not {s:?}"
         )),
     }
 }

@@ -113,7 +113,7 @@ fn merge(groups: Vec<mlfit::compare::Group>, sort: mlfit::compare::SortKey) -> C
 
 /// Every family whose support holds the data: discrete families for integer data (binomial
 /// types only with --trials), continuous families otherwise; never the categorical (it needs
-/// labels) or von Mises (angles) unless named.
+/// labels), von Mises (angles) or a mixture unless named.
 fn default_families(sample: &Sample, have_trials: bool) -> Vec<&'static dyn Family> {
     let s = sample.summary();
     let values = sample.values();
@@ -128,6 +128,11 @@ fn default_families(sample: &Sample, have_trials: bool) -> Vec<&'static dyn Fami
             // Labels need the column read as strings, and angles have a periodic density that
             // is not on the scale of densities on ℝ: both only when asked for by name.
             if matches!(support, Support::Labels | Support::Angle) {
+                return false;
+            }
+            // A mixture nests its base family and is fitted from one start here (the
+            // multi-start fit is `mlfit fit --components`): only when asked for by name.
+            if mlfit::mixture::is_mixture(*f) {
                 return false;
             }
             if f.params()

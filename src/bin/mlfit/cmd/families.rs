@@ -1,6 +1,7 @@
 //! `mlfit families [NAME]`: the registry as a table or JSON.
 
 use mlfit::family::{self, Constraint, Family, Support, REGISTRY};
+use mlfit::multivariate::{self, MultiFamily, MULTIVARIATE};
 use serde::Serialize;
 
 use super::{Failure, Output};
@@ -60,9 +61,37 @@ fn entry(f: &dyn Family) -> Entry {
     }
 }
 
+/// A multivariate family, described in the same shape (its parameters are a vector and a
+/// matrix, its support ℝᵈ for d chosen columns).
+fn multivariate_entry(f: MultiFamily) -> Entry {
+    Entry {
+        name: f.name(),
+        aliases: f.aliases(),
+        parameters: vec![
+            Param {
+                name: "mean",
+                domain: "real vector, one entry per column",
+            },
+            Param {
+                name: "covariance",
+                domain:
+                    "symmetric positive definite matrix: --covariance full, diagonal or spherical",
+            },
+        ],
+        support: "ℝᵈ (d columns: -c x,y,z or every numeric column)",
+        discrete: false,
+        closed_form: true,
+        sufficient_statistics: true,
+        formula: f.formula(),
+    }
+}
+
 pub fn run(args: &FamiliesArgs) -> Result<Output, Failure> {
     let entries: Vec<Entry> = match &args.name {
-        Some(name) => vec![entry(family::lookup(name)?)],
+        Some(name) => match multivariate::lookup(name) {
+            Some(f) => vec![multivariate_entry(f)],
+            None => vec![entry(family::lookup(name)?)],
+        },
         None => REGISTRY.iter().map(|f| entry(*f)).collect(),
     };
     let stdout = match (args.format, args.name.is_some()) {
@@ -73,7 +102,17 @@ pub fn run(args: &FamiliesArgs) -> Result<Output, Failure> {
             serde_json::to_string_pretty(&entries).expect("serialisable") + "\n"
         }
         (ListFormat::Table, true) => describe(&entries[0]),
-        (ListFormat::Table, false) => table(&entries),
+        (ListFormat::Table, false) => {
+            let multi: Vec<Entry> = MULTIVARIATE
+                .iter()
+                .map(|f| multivariate_entry(*f))
+                .collect();
+            format!(
+                "{}\nmultivariate (several columns at once):\n\n{}",
+                table(&entries),
+                table(&multi)
+            )
+        }
     };
     Ok(Output {
         stdout,

@@ -13,6 +13,12 @@ use super::{input, Failure, Output};
 use crate::cli::{FitArgs, Format};
 
 pub fn run(args: &FitArgs) -> Result<Output, Failure> {
+    if super::fit_multivariate::applies(args) {
+        return super::fit_multivariate::run(args);
+    }
+    if super::fit_mixture::applies(args) {
+        return super::fit_mixture::run(args);
+    }
     let families: Vec<&'static dyn Family> = args
         .family
         .iter()
@@ -30,6 +36,20 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         )));
     }
 
+    let uncertainty = super::uncertainty::requested(&args.uncertainty)
+        .then(|| {
+            super::uncertainty::options(
+                &args.uncertainty,
+                args.seed,
+                &FitOptions {
+                    method: args.method.into(),
+                    gtol: args.tol,
+                    max_iterations: args.max_iter,
+                    ..Default::default()
+                },
+            )
+        })
+        .transpose()?;
     let (constant_trials, trials_column) = input::parse_trials(args.trials.as_ref());
     let wants_labels = |f: &&dyn Family| f.support() == Support::Labels;
     let (need_numbers, need_labels) = input::kinds_needed(&families);
@@ -60,7 +80,8 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         } else {
             data.numbers.as_ref()
         };
-        let fit = mlfit::fit(*fam, sample.expect("read for this family"), &fit_options)?;
+        let sample = sample.expect("read for this family");
+        let mut fit = mlfit::fit(*fam, sample, &fit_options)?;
         if !fit.converged && !args.allow_nonconverged {
             let why = fit
                 .notes
@@ -72,6 +93,16 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
                 fit.family,
                 fit.termination.as_str()
             )));
+        }
+        if let Some(options) = uncertainty.as_ref().filter(|_| fit.converged) {
+            fit.uncertainty = Some(Box::new(super::uncertainty::analyse(
+                *fam, sample, &fit, options,
+            )?));
+        }
+        if uncertainty.is_some() && !fit.converged {
+            fit.notes.push(
+                "no standard errors, intervals or tests: they need a converged fit".into(),
+            );
         }
         fits.push(fit);
     }
@@ -98,6 +129,7 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         source: data.source,
         column: data.column,
         weights: data.weights,
+        se_columns: super::uncertainty::se_columns(&args.uncertainty),
     };
     let renderer: &dyn Render = match args.format {
         Format::Table => &report::Table,

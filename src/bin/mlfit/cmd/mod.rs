@@ -4,8 +4,11 @@ pub mod compare;
 pub mod eval;
 pub mod families;
 pub mod fit;
+pub mod fit_mixture;
+pub mod fit_multivariate;
 pub mod input;
 pub mod sample;
+pub mod uncertainty;
 
 use std::fmt;
 

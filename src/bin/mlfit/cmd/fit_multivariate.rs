@@ -1,0 +1,224 @@
+//! `mlfit fit -f multivariate_normal`: one distribution on ℝᵈ fitted to several columns.
+//!
+//! The columns are `-c x,y,z` (header names or 1-based indices) or, without `-c`, every column
+//! whose first non-missing cell is a number (a note names the columns left out). A row with a
+//! missing value in any chosen column is an error unless `--skip-missing` drops it. Univariate
+//! and multivariate families cannot be mixed in one call: they read different columns.
+
+use std::fs::File;
+use std::io::Read;
+
+use anyhow::anyhow;
+use mlfit::data::csv::{read_columns, ColumnSelector, CsvOptions};
+use mlfit::multivariate::{self, report, Covariance, MultiSample};
+use mlfit::FitOptions;
+
+use super::{Failure, Output};
+use crate::cli::{FitArgs, Format};
+
+/// Whether `mlfit fit` is asked for a multivariate fit: a multivariate family name, or
+/// `--covariance`, which only multivariate families take.
+pub fn applies(args: &FitArgs) -> bool {
+    args.covariance.is_some()
+        || args
+            .family
+            .iter()
+            .any(|f| multivariate::lookup(f).is_some())
+}
+
+pub fn run(args: &FitArgs) -> Result<Output, Failure> {
+    let (multi, uni): (Vec<&String>, Vec<&String>) = args
+        .family
+        .iter()
+        .partition(|f| multivariate::lookup(f).is_some());
+    // An unknown name gets its own error (with a suggestion) before any other complaint.
+    for name in &uni {
+        mlfit::family::lookup(name)?;
+    }
+    let list = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    if multi.is_empty() {
+        return Err(Failure::usage(anyhow!(
+            "--covariance applies to multivariate families (multivariate_normal), not to {}",
+            list(&uni)
+        )));
+    }
+    if !uni.is_empty() {
+        return Err(Failure::usage(anyhow!(
+            "cannot fit univariate ({}) and multivariate ({}) families in one call: they take different columns",
+            list(&uni),
+            list(&multi)
+        )));
+    }
+    if multi.len() > 1 {
+        return Err(Failure::usage(anyhow!(
+            "fit one multivariate family at a time, not {}",
+            list(&multi)
+        )));
+    }
+    let family = multivariate::lookup(multi[0]).expect("partitioned by lookup");
+    let refuse = |option: &str, why: &str| {
+        Err(Failure::usage(anyhow!(
+            "{option} is not available for {}: {why}",
+            family.name()
+        )))
+    };
+    if !args.fix.is_empty() {
+        return refuse("--fix", "its parameters are a vector and a matrix");
+    }
+    if args.trials.is_some() {
+        return refuse("--trials", "it has no number of trials");
+    }
+    if args.input.weights.is_some() {
+        return refuse(
+            "--weights",
+            "weighted multivariate fits are not implemented",
+        );
+    }
+    if args.save.is_some() {
+        return refuse(
+            "--save",
+            "`mlfit eval` and `mlfit sample` take univariate models (use --format json to keep the fit)",
+        );
+    }
+    let structure: Covariance = args.covariance.map(Into::into).unwrap_or_default();
+
+    let (bytes, source) = read_input(args)?;
+    let options = CsvOptions {
+        has_header: !args.input.no_header,
+        delimiter: args.input.delimiter,
+        skip_missing: args.input.skip_missing,
+        labels: false,
+    };
+    let mut notes = Vec::new();
+    let mut fit_notes = Vec::new();
+    let selectors: Vec<ColumnSelector> = match &args.input.column {
+        Some(list) => {
+            let parts: Vec<&str> = list.split(',').map(str::trim).collect();
+            if parts.iter().any(|p| p.is_empty()) {
+                return Err(Failure::usage(anyhow!(
+                    "-c {list:?}: expected a comma-separated list of column names or 1-based indices"
+                )));
+            }
+            parts
+                .into_iter()
+                .map(|p| ColumnSelector::Name(p.to_string()))
+                .collect()
+        }
+        None => {
+            let columns = multivariate::numeric_columns(&bytes[..], &source, &options)?;
+            let skipped: Vec<&str> = columns
+                .iter()
+                .filter(|(_, numeric)| !numeric)
+                .map(|(name, _)| name.as_str())
+                .collect();
+            let chosen: Vec<(usize, &String)> = columns
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, numeric))| *numeric)
+                .map(|(i, (name, _))| (i, name))
+                .collect();
+            if chosen.is_empty() {
+                return Err(Failure::data(anyhow!(
+                    "{source}: no column holds numbers (choose columns with -c x,y,z)"
+                )));
+            }
+            if !skipped.is_empty() {
+                let note = format!(
+                    "non-numeric column{} left out: {}",
+                    if skipped.len() == 1 { "" } else { "s" },
+                    skipped.join(", ")
+                );
+                notes.push(format!("{source}: {note}"));
+                fit_notes.push(note);
+            }
+            chosen
+                .into_iter()
+                .map(|(i, name)| {
+                    // By name when the header names it unambiguously, else by `#index`.
+                    let first = columns.iter().position(|(n, _)| n == name) == Some(i);
+                    ColumnSelector::Name(if options.has_header && first {
+                        name.clone()
+                    } else {
+                        format!("#{}", i + 1)
+                    })
+                })
+                .collect()
+        }
+    };
+    let table = read_columns(&bytes[..], &source, &selectors, &options)?;
+    if args.input.column.is_some() {
+        let names = &table.names;
+        if let Some((_, name)) = names
+            .iter()
+            .enumerate()
+            .find(|(i, n)| names[..*i].contains(n))
+        {
+            return Err(Failure::usage(anyhow!("column {name} is selected twice")));
+        }
+    }
+    let sample = MultiSample::from_table(&table)?;
+    if table.skipped_missing > 0 {
+        let k = table.skipped_missing;
+        let rows = if k == 1 { "row" } else { "rows" };
+        notes.push(format!(
+            "{source}: skipped {k} {rows} with a missing value in columns {}",
+            table.names.join(", ")
+        ));
+        fit_notes.push(if k == 1 {
+            "1 row with a missing value was skipped".to_string()
+        } else {
+            format!("{k} rows with missing values were skipped")
+        });
+    }
+
+    let fit_options = FitOptions {
+        method: args.method.into(),
+        gtol: args.tol,
+        max_iterations: args.max_iter,
+        fixed: Vec::new(),
+        start: None,
+    };
+    let mut fit = multivariate::fit_multivariate(&sample, structure, &fit_options)?;
+    if !fit.converged && !args.allow_nonconverged {
+        let why = fit
+            .notes
+            .first()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
+        return Err(Failure::data(anyhow!(
+            "{} fit did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
+            fit.family,
+            fit.termination.as_str()
+        )));
+    }
+    fit.notes.extend(fit_notes);
+    let stdout = match args.format {
+        Format::Table => report::table(&fit, &source),
+        Format::Json => report::json(&fit),
+        Format::Csv => report::csv(&fit),
+    };
+    Ok(Output { stdout, notes })
+}
+
+/// The whole input (a file, or stdin for `-` or nothing) and its name: the columns are found
+/// in one pass and read in another.
+fn read_input(args: &FitArgs) -> Result<(Vec<u8>, String), Failure> {
+    let mut bytes = Vec::new();
+    let source = match args.input.file.as_deref() {
+        Some(p) if p.as_os_str() != "-" => {
+            let source = p.display().to_string();
+            File::open(p)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(|e| Failure::data(anyhow!("{source}: cannot open: {e}")))?;
+            source
+        }
+        _ => {
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Failure::data(anyhow!("<stdin>: cannot read: {e}")))?;
+            "<stdin>".to_string()
+        }
+    };
+    Ok((bytes, source))
+}

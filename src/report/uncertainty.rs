@@ -1,0 +1,249 @@
+//! The human rendering of a fit's [`Uncertainty`]: standard errors side by side, the
+//! information-matrix test's reading, intervals, derived quantities, the bootstrap and the
+//! goodness-of-fit tests. JSON carries the same view through serde; CSV adds per-parameter
+//! columns (see `csv.rs`).
+
+use super::sig;
+use crate::inference::intervals::{Interval, IntervalMethod};
+use crate::inference::{SeKind, Uncertainty};
+
+/// Aligned rows: the first column left-aligned, the others right-aligned, two-space indent.
+fn aligned(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from("  ");
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+            line.push_str("  ");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn limit(x: f64) -> String {
+    if x.is_nan() {
+        "?".into()
+    } else if x == f64::INFINITY {
+        "∞".into()
+    } else if x == f64::NEG_INFINITY {
+        "−∞".into()
+    } else {
+        sig(x, 6)
+    }
+}
+
+/// 0.95 → "95", 0.999 → "99.9".
+fn percent(level: f64) -> String {
+    let s = format!("{:.4}", 100.0 * level);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn bracket(i: &Interval) -> String {
+    format!("[{}, {}]", limit(i.lower), limit(i.upper))
+}
+
+fn method_name(m: IntervalMethod) -> &'static str {
+    match m {
+        IntervalMethod::Wald => "Wald",
+        IntervalMethod::WaldLog => "Wald, log scale",
+        IntervalMethod::WaldLogit => "Wald, logit scale",
+        IntervalMethod::Profile => "profile likelihood",
+        IntervalMethod::Percentile => "bootstrap percentile",
+        IntervalMethod::Bca => "bootstrap BCa",
+    }
+}
+
+fn kind_name(k: SeKind) -> &'static str {
+    match k {
+        SeKind::Observed => "observed",
+        SeKind::Expected => "expected",
+        SeKind::Sandwich => "sandwich",
+    }
+}
+
+/// The uncertainty block under a single fit's table. `se_columns` are the standard errors to
+/// show side by side (none: no standard-error block).
+pub fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
+    let mut out = String::new();
+    let c = &u.covariance;
+    if !se_columns.is_empty() && !c.parameters.is_empty() {
+        let mut header = vec!["std. errors".to_string()];
+        header.extend(se_columns.iter().map(|k| kind_name(*k).to_string()));
+        let ratio = se_columns.contains(&SeKind::Sandwich) && se_columns.len() > 1;
+        if ratio {
+            header.push("sandwich/observed".into());
+        }
+        let mut rows = vec![header];
+        for p in &c.parameters {
+            let mut row = vec![p.clone()];
+            for k in se_columns {
+                let m = match k {
+                    SeKind::Observed => &c.observed,
+                    SeKind::Expected => &c.expected,
+                    SeKind::Sandwich => &c.sandwich,
+                };
+                row.push(
+                    m.as_ref()
+                        .and_then(|m| m.std_errors.get(p))
+                        .map_or("-".into(), |v| sig(v, 4)),
+                );
+            }
+            if ratio {
+                row.push(
+                    u.information_matrix_test
+                        .as_ref()
+                        .and_then(|t| t.se_ratio.get(p))
+                        .map_or("-".into(), |v| format!("{v:.2}")),
+                );
+            }
+            rows.push(row);
+        }
+        out.push('\n');
+        out.push_str(&aligned(&rows));
+        if let Some(t) = &u.information_matrix_test {
+            out.push_str(&format!(
+                "  information-matrix test: χ² = {} on {} df: {}\n",
+                sig(t.statistic, 4),
+                t.df,
+                t.reading
+            ));
+        }
+        for n in &c.notes {
+            out.push_str(&format!("  note: {n}\n"));
+        }
+    }
+    if let Some(first) = u.intervals.first() {
+        out.push('\n');
+        let mut rows = vec![vec![
+            format!("{}% intervals", percent(first.level)),
+            "estimate".into(),
+            "interval".into(),
+            "method".into(),
+        ]];
+        for i in &u.intervals {
+            rows.push(vec![
+                i.parameter.clone(),
+                sig(i.estimate, 6),
+                bracket(i),
+                method_name(i.method).into(),
+            ]);
+        }
+        out.push_str(&aligned(&rows));
+        for i in &u.intervals {
+            if let Some(n) = &i.note {
+                out.push_str(&format!("  note ({}): {n}\n", i.parameter));
+            }
+        }
+    }
+    if !u.derived.is_empty() {
+        out.push('\n');
+        let boot = u.derived.iter().any(|d| d.bootstrap_std_error.is_some());
+        let ci = u.derived.iter().any(|d| d.interval.is_some());
+        let mut header = vec![
+            "derived".to_string(),
+            "estimate".into(),
+            format!("std. error ({})", kind_name(u.se_kind)),
+        ];
+        if boot {
+            header.push("bootstrap s.e.".into());
+        }
+        if ci {
+            header.push("interval".into());
+        }
+        let mut rows = vec![header];
+        for d in &u.derived {
+            let mut row = vec![
+                d.delta.name.clone(),
+                sig(d.delta.estimate, 6),
+                d.delta.std_error.map_or("-".into(), |v| sig(v, 4)),
+            ];
+            if boot {
+                row.push(d.bootstrap_std_error.map_or("-".into(), |v| sig(v, 4)));
+            }
+            if ci {
+                row.push(d.interval.as_ref().map_or("-".into(), |i| {
+                    format!("{} {}", bracket(i), method_name(i.method))
+                }));
+            }
+            rows.push(row);
+        }
+        out.push_str(&aligned(&rows));
+        for d in &u.derived {
+            if let Some(n) = &d.delta.note {
+                out.push_str(&format!("  note ({}): {n}\n", d.delta.name));
+            }
+        }
+    }
+    if let Some(b) = &u.bootstrap {
+        out.push('\n');
+        let kind = match b.kind {
+            crate::inference::bootstrap::BootstrapKind::Nonparametric => "non-parametric",
+            crate::inference::bootstrap::BootstrapKind::Parametric => "parametric",
+        };
+        let ses: Vec<String> = b
+            .std_errors
+            .0
+            .iter()
+            .map(|(n, v)| format!("{n} {}", sig(*v, 4)))
+            .collect();
+        out.push_str(&format!(
+            "  bootstrap: {} {kind} replicates (seed {}), {} failed; std. errors: {}\n",
+            b.replicates,
+            b.seed,
+            b.failed,
+            ses.join(", ")
+        ));
+        for n in &b.notes {
+            out.push_str(&format!("  note: {n}\n"));
+        }
+    }
+    if let Some(g) = &u.goodness_of_fit {
+        out.push('\n');
+        let mut rows = vec![vec![
+            format!(
+                "goodness of fit ({} parametric-bootstrap refits, seed {})",
+                g.replicates, g.seed
+            ),
+            "statistic".into(),
+            "p-value".into(),
+        ]];
+        for s in &g.statistics {
+            let name = match s.name.as_str() {
+                "kolmogorov_smirnov" => "Kolmogorov–Smirnov D",
+                "cramer_von_mises" => "Cramér–von Mises W²",
+                "anderson_darling" => "Anderson–Darling A²",
+                "pearson_chi_squared" => "Pearson X²",
+                other => other,
+            };
+            let mut p = s.p_value.map_or("-".into(), |v| sig(v, 3));
+            if s.failed > 0 {
+                p.push_str(&format!(" ({} failed)", s.failed));
+            }
+            rows.push(vec![name.to_string(), sig(s.value, 5), p]);
+        }
+        out.push_str(&aligned(&rows));
+        if let Some(n) = &g.note {
+            out.push_str(&format!("  note: {n}\n"));
+        }
+    }
+    out
+}
