@@ -7,14 +7,14 @@
 //!
 //!   ∂E_θ[g(X)]/∂θ = E_θ[g(X) s(X)],   s = ∇θ ln p(X | θ) (the score),
 //!
-//! so ∂mean/∂θ = E[(X − μ) s] (E[s] = 0) and ∂Var/∂θ = E[(X − μ)² s] − 2 E[X − μ] ∂μ/∂θ (the
+//! so ∂mean/∂θ = E\[(X − μ) s\] (E\[s\] = 0) and ∂Var/∂θ = E\[(X − μ)² s\] − 2 E\[X − μ\] ∂μ/∂θ (the
 //! second term is zero in exact arithmetic and cancels the rounding of μ here); for a
 //! continuous quantile Q(θ), implicit differentiation of F(Q | θ) = p gives
 //!
 //!   ∂Q/∂θ = −(∂F/∂θ)(Q) / p(Q),   ∂F(Q)/∂θ = E_θ[1{X ≤ Q} s(X)] = −E_θ[1{X > Q} s(X)],
 //!
 //! integrated over the smaller tail only. The expectations are those of
-//! [`expect`](super::expect). A discrete quantile is a step function of θ: it has no
+//! [`expect`]. A discrete quantile is a step function of θ: it has no
 //! derivative, and no delta-method standard error is reported.
 //!
 //! Differentiating under the integral needs a support that does not move with θ: the
@@ -33,9 +33,9 @@ use crate::family::Family;
 pub enum Quantity {
     /// The p-quantile, 0 < p < 1 (for a discrete law the smallest x with F(x) ≥ p).
     Quantile(f64),
-    /// The mean E[X].
+    /// The mean E\[X\].
     Mean,
-    /// The variance Var[X].
+    /// The variance Var\[X\].
     Variance,
 }
 

@@ -22,7 +22,7 @@
 //! case: in doubling pieces a tail x^(−a) contributes a geometric series of ratio 2^(1−a).
 //!
 //! Accuracy: each component aims at 1e-12 of ∫|fᵢ| p (the natural floor of a sum that may
-//! cancel to 0, such as E[score]); a result whose estimated error exceeds 1e-8 of it, or that
+//! cancel to 0, such as E\[score\]); a result whose estimated error exceeds 1e-8 of it, or that
 //! meets a non-finite integrand where the density is positive, is refused with `None`.
 //!
 //! References: Takahasi & Mori, "Double exponential formulas for numerical integration", Publ.
@@ -67,7 +67,7 @@ const MAX_TAIL_PIECES: usize = 2000;
 /// Returns `None` when θ is not a valid parameter vector, the support is labels, the family has
 /// no CDF (a continuous law needs it to place the quadrature), a discrete sum would need more
 /// than [`MAX_TERMS`] terms, an integrand is not finite where the density is positive, or the
-/// expectation does not converge (an infinite moment such as E[X²] of a Student-t with 2
+/// expectation does not converge (an infinite moment such as E\[X²\] of a Student-t with 2
 /// degrees of freedom).
 ///
 /// ```

@@ -403,6 +403,27 @@ pub fn analyse(
         }
         None => None,
     };
+    // The IM test's parametric-bootstrap p-value, from data drawn from the fitted model and
+    // refitted (the same replicate streams as the goodness-of-fit test).
+    let information_matrix_test = match (information_matrix_test, &options.goodness_of_fit) {
+        (Some(t), Some(g)) => {
+            let refitter = bootstrap::Refitter::new(model, sample, fit, &g.fit)?;
+            let total = g.replicates;
+            let stats: Vec<Option<f64>> = bootstrap::replicate(
+                g.replicates,
+                g.seed,
+                &|done| progress("information-matrix test", done, total),
+                |_, rng| {
+                    let s = refitter.simulate(rng).ok()?;
+                    let f = refitter.refit(&s).ok()?;
+                    covariance::im_statistic(model, &s, &f).map(|(t, _)| t)
+                },
+            );
+            let stats: Vec<f64> = stats.into_iter().flatten().collect();
+            Some(t.with_bootstrap(&stats))
+        }
+        (t, _) => t,
+    };
 
     Ok(Uncertainty {
         se_kind: options.se,

@@ -68,6 +68,12 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     if args.trials.is_some() {
         return refuse("--trials", "it has no number of trials");
     }
+    if super::uncertainty::requested(&args.uncertainty) {
+        return refuse(
+            "--se, --ci, --bootstrap, --gof-bootstrap, --quantile and --moments",
+            "the uncertainty options are for univariate families (the fit reports closed-form standard errors)",
+        );
+    }
     if args.input.weights.is_some() {
         return refuse(
             "--weights",
