@@ -140,16 +140,31 @@ fn run_one(
             .zip(truth)
             .map(|(name, &t)| {
                 let i = intervals.iter().find(|i| i.parameter == *name)?;
-                (i.lower.is_finite() || i.upper.is_finite())
-                    .then_some(i.lower <= t && t <= i.upper)
+                (i.lower.is_finite() || i.upper.is_finite()).then_some(i.lower <= t && t <= i.upper)
             })
             .collect()
     };
     let observed = fitted.std_errors.clone()?;
-    let wald = wald_intervals(family, &sample, &fitted, &observed, LEVEL, WaldScale::Transformed).ok()?;
+    let wald = wald_intervals(
+        family,
+        &sample,
+        &fitted,
+        &observed,
+        LEVEL,
+        WaldScale::Transformed,
+    )
+    .ok()?;
     let cov = covariances(family, &sample, &fitted).ok()?;
     let sandwich: ParamMap = cov.sandwich.as_ref()?.std_errors.clone();
-    let robust = wald_intervals(family, &sample, &fitted, &sandwich, LEVEL, WaldScale::Transformed).ok()?;
+    let robust = wald_intervals(
+        family,
+        &sample,
+        &fitted,
+        &sandwich,
+        LEVEL,
+        WaldScale::Transformed,
+    )
+    .ok()?;
     let prof = profile(family, &sample, &fitted, LEVEL, &FitOptions::default()).ok()?;
     let boot = bootstrap(
         family,

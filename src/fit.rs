@@ -521,7 +521,10 @@ fn standard_errors(
 /// J (Jᵀ I J)⁻¹ Jᵀ: the covariance in natural parameters (k × k) of an estimate whose
 /// information in natural parameters is `info` (k × k) and which moves only along the columns
 /// of `jacobian` (k × m). `None` when Jᵀ I J is not positive definite.
-pub fn constrained_covariance(info: &DMatrix<f64>, jacobian: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+pub fn constrained_covariance(
+    info: &DMatrix<f64>,
+    jacobian: &DMatrix<f64>,
+) -> Option<DMatrix<f64>> {
     let reduced = jacobian.transpose() * info * jacobian;
     let inverse = reduced.cholesky()?.inverse();
     Some(jacobian * inverse * jacobian.transpose())

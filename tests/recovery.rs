@@ -313,7 +313,7 @@ fn precision_traps_on_shipped_data_converge() {
             &s,
             &FitOptions {
                 fixed,
-        start: None,
+                start: None,
                 ..FitOptions::default()
             },
         )

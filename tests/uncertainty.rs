@@ -91,7 +91,12 @@ struct BootstrapJson {
 }
 
 fn run_json(args: &[&str]) -> FitJson {
-    let out = mlfit().args(args).arg("--format").arg("json").output().unwrap();
+    let out = mlfit()
+        .args(args)
+        .arg("--format")
+        .arg("json")
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -125,7 +130,10 @@ fn json_carries_three_standard_errors_the_im_test_intervals_and_derived_quantiti
     let sandwich = u.covariance.sandwich.as_ref().unwrap();
     for (name, se) in &f.std_errors {
         // The fit's standard errors are the observed-information ones.
-        assert!((observed.std_errors[name] / se - 1.0).abs() < 1e-10, "{name}");
+        assert!(
+            (observed.std_errors[name] / se - 1.0).abs() < 1e-10,
+            "{name}"
+        );
         // On 1000 rows of (nearly) Weibull data the three agree to ~10%.
         for m in [expected, sandwich] {
             assert!((m.std_errors[name] / se - 1.0).abs() < 0.15, "{name}");
@@ -136,7 +144,10 @@ fn json_carries_three_standard_errors_the_im_test_intervals_and_derived_quantiti
         assert!((m.covariance[0][1] - m.covariance[1][0]).abs() < 1e-15);
         assert_eq!(m.correlation[0][0], 1.0);
         let r = m.correlation[0][1];
-        assert!((r - m.covariance[0][1] / (m.covariance[0][0] * m.covariance[1][1]).sqrt()).abs() < 1e-12);
+        assert!(
+            (r - m.covariance[0][1] / (m.covariance[0][0] * m.covariance[1][1]).sqrt()).abs()
+                < 1e-12
+        );
     }
     let im = u.information_matrix_test.as_ref().unwrap();
     assert!(im.df >= 1 && im.statistic >= 0.0 && (0.0..=1.0).contains(&im.p_value));
@@ -193,7 +204,11 @@ fn bootstrap_stdout(threads: &str, seed: &str) -> String {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -206,12 +221,21 @@ fn bootstrap_output_is_identical_for_a_seed_with_one_or_two_threads() {
     assert_ne!(one, other);
     let f: FitJson = serde_json::from_str(&one).unwrap();
     let b = f.uncertainty.bootstrap.as_ref().unwrap();
-    assert_eq!((b.kind.as_str(), b.replicates, b.seed), ("nonparametric", 300, 7));
+    assert_eq!(
+        (b.kind.as_str(), b.replicates, b.seed),
+        ("nonparametric", 300, 7)
+    );
     assert_eq!(b.failed, 0);
     // Latencies are not gamma: the non-parametric bootstrap, like the sandwich (both are
     // valid under misspecification), gives standard errors well above the model-based ones;
     // the two agree within the sampling error of 300 replicates (±~25%).
-    let sandwich = &f.uncertainty.covariance.sandwich.as_ref().unwrap().std_errors;
+    let sandwich = &f
+        .uncertainty
+        .covariance
+        .sandwich
+        .as_ref()
+        .unwrap()
+        .std_errors;
     for (name, se) in &b.std_errors {
         let r = se / sandwich[name];
         assert!((0.75..1.33).contains(&r), "{name}: {r}");
@@ -248,12 +272,33 @@ fn table_and_csv_show_the_analysis() {
     let text = String::from_utf8(out.stdout).unwrap();
     let header = text.lines().find(|l| l.contains("std. errors")).unwrap();
     let words: Vec<&str> = header.split_whitespace().collect();
-    assert_eq!(words, ["std.", "errors", "observed", "expected", "sandwich", "sandwich/observed"]);
+    assert_eq!(
+        words,
+        [
+            "std.",
+            "errors",
+            "observed",
+            "expected",
+            "sandwich",
+            "sandwich/observed"
+        ]
+    );
     // Daily returns have heavy tails: the normal is misspecified and the test says so.
     assert!(text.contains("the family looks misspecified"), "{text}");
     assert!(text.contains("95% intervals"), "{text}");
     let out = mlfit()
-        .args(["fit", "data/returns.csv", "-f", "normal", "--se", "sandwich", "--ci", "0.95", "--format", "csv"])
+        .args([
+            "fit",
+            "data/returns.csv",
+            "-f",
+            "normal",
+            "--se",
+            "sandwich",
+            "--ci",
+            "0.95",
+            "--format",
+            "csv",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -261,9 +306,22 @@ fn table_and_csv_show_the_analysis() {
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
         &header[14..],
-        ["se_observed", "se_expected", "se_sandwich", "ci_lower", "ci_upper", "ci_method", "ci_level", "bootstrap_se"]
+        [
+            "se_observed",
+            "se_expected",
+            "se_sandwich",
+            "ci_lower",
+            "ci_upper",
+            "ci_method",
+            "ci_level",
+            "bootstrap_se"
+        ]
     );
-    let sd: Vec<&str> = lines.find(|l| l.starts_with("normal,sd,")).unwrap().split(',').collect();
+    let sd: Vec<&str> = lines
+        .find(|l| l.starts_with("normal,sd,"))
+        .unwrap()
+        .split(',')
+        .collect();
     let sandwich: f64 = sd[16].parse().unwrap();
     let (lo, hi): (f64, f64) = (sd[17].parse().unwrap(), sd[18].parse().unwrap());
     let est: f64 = sd[2].parse().unwrap();
@@ -276,7 +334,18 @@ fn table_and_csv_show_the_analysis() {
 #[test]
 fn bootstrap_intervals_without_replicates_are_a_usage_error() {
     let out = mlfit()
-        .args(["fit", "data/latency.csv", "-c", "latency_ms", "-f", "gamma", "--ci", "0.95", "--ci-method", "bca"])
+        .args([
+            "fit",
+            "data/latency.csv",
+            "-c",
+            "latency_ms",
+            "-f",
+            "gamma",
+            "--ci",
+            "0.95",
+            "--ci-method",
+            "bca",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -317,8 +386,16 @@ fn intervals_hold_their_coverage_and_the_sandwich_survives_misspecification() {
         let f = fit(gamma, &s, &FitOptions::default()).unwrap();
         assert!(f.converged);
         let se = f.std_errors.clone().unwrap();
-        coverage(&wald_intervals(gamma, &s, &f, &se, 0.95, WaldScale::Transformed).unwrap(), &[("shape", 2.0), ("rate", 0.5)], &mut wald);
-        coverage(&profile(gamma, &s, &f, 0.95, &FitOptions::default()).unwrap(), &[("shape", 2.0), ("rate", 0.5)], &mut prof);
+        coverage(
+            &wald_intervals(gamma, &s, &f, &se, 0.95, WaldScale::Transformed).unwrap(),
+            &[("shape", 2.0), ("rate", 0.5)],
+            &mut wald,
+        );
+        coverage(
+            &profile(gamma, &s, &f, 0.95, &FitOptions::default()).unwrap(),
+            &[("shape", 2.0), ("rate", 0.5)],
+            &mut prof,
+        );
     }
     for (method, tally) in [("wald", &wald), ("profile", &prof)] {
         for (name, c) in tally {
@@ -340,12 +417,28 @@ fn intervals_hold_their_coverage_and_the_sandwich_survives_misspecification() {
         let c = covariances(normal, &s, &f).unwrap();
         let model = c.observed.unwrap().std_errors;
         let sandwich = c.sandwich.unwrap().std_errors;
-        coverage(&wald_intervals(normal, &s, &f, &model, 0.95, WaldScale::Transformed).unwrap(), &truth, &mut observed);
-        coverage(&wald_intervals(normal, &s, &f, &sandwich, 0.95, WaldScale::Transformed).unwrap(), &truth, &mut robust);
+        coverage(
+            &wald_intervals(normal, &s, &f, &model, 0.95, WaldScale::Transformed).unwrap(),
+            &truth,
+            &mut observed,
+        );
+        coverage(
+            &wald_intervals(normal, &s, &f, &sandwich, 0.95, WaldScale::Transformed).unwrap(),
+            &truth,
+            &mut robust,
+        );
     }
     let share = |t: &BTreeMap<String, usize>, n: &str| t[n] as f64 / reps as f64;
-    assert!(share(&robust, "sd") >= 0.88, "sandwich sd: {}", share(&robust, "sd"));
-    assert!(share(&observed, "sd") <= 0.88, "observed sd: {}", share(&observed, "sd"));
+    assert!(
+        share(&robust, "sd") >= 0.88,
+        "sandwich sd: {}",
+        share(&robust, "sd")
+    );
+    assert!(
+        share(&observed, "sd") <= 0.88,
+        "observed sd: {}",
+        share(&observed, "sd")
+    );
     assert!(share(&robust, "sd") - share(&observed, "sd") >= 0.05);
     // The mean's standard error is right either way (the normal's score for the mean is
     // unbiased under any symmetric law).
@@ -382,6 +475,9 @@ fn the_bootstrap_im_test_holds_its_size_where_the_chi_squared_one_does_not() {
     }
     let (chi2, boot) = (chi2 as f64 / datasets as f64, boot as f64 / datasets as f64);
     // 120 datasets: a 5% rate has a Monte Carlo SE of 2%.
-    assert!((0.005..=0.11).contains(&boot), "bootstrap rejection rate {boot}");
+    assert!(
+        (0.005..=0.11).contains(&boot),
+        "bootstrap rejection rate {boot}"
+    );
     assert!(chi2 > boot, "χ² {chi2} vs bootstrap {boot}");
 }

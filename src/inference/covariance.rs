@@ -134,7 +134,11 @@ impl ImTest {
 
 /// White's information-matrix statistic n·R² and its degrees of freedom, without the rest of
 /// [`information_matrix_test`] (for bootstrap replicates).
-pub(crate) fn im_statistic(family: &dyn Family, sample: &Sample, fit: &Fit) -> Option<(f64, usize)> {
+pub(crate) fn im_statistic(
+    family: &dyn Family,
+    sample: &Sample,
+    fit: &Fit,
+) -> Option<(f64, usize)> {
     let specialised = family.specialise(sample).ok()?;
     let family: &dyn Family = specialised.as_deref().unwrap_or(family);
     Setup::new(family, sample, fit).ok()?.im_statistic()
@@ -658,7 +662,11 @@ fn reading(p: f64, ratios: &ParamMap) -> String {
             } else {
                 "overstated"
             },
-            if *r > 1.0 { 1.0 - 1.0 / r } else { 1.0 / r - 1.0 } * 100.0
+            if *r > 1.0 {
+                1.0 - 1.0 / r
+            } else {
+                1.0 / r - 1.0
+            } * 100.0
         ),
         Some(_) => format!(
             "the IM test rejects the family (p = {p_text}), but sandwich and model-based \

@@ -27,11 +27,11 @@ pub mod intervals;
 use nalgebra::DMatrix;
 use serde::Serialize;
 
+use self::covariance::Covariances;
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
 use crate::family::{Constraint, Family};
 use crate::fit::{Fit, ParamMap};
-use self::covariance::Covariances;
 use crate::objective::CrossEntropy;
 
 /// The per-row scores ∇θ ln p(xᵢ | θ) of the rows with positive weight.
@@ -367,15 +367,23 @@ pub fn analyse(
                         let influence = intervals::influence_values(model, sample, fit)?;
                         let a = influence
                             .and_then(|l| {
-                                let gv: Vec<f64> =
-                                    g.iter().map(|v| if v.is_finite() { *v } else { 0.0 }).collect();
+                                let gv: Vec<f64> = g
+                                    .iter()
+                                    .map(|v| if v.is_finite() { *v } else { 0.0 })
+                                    .collect();
                                 let li: Vec<f64> = (0..l.nrows())
                                     .map(|i| (0..l.ncols()).map(|j| l[(i, j)] * gv[j]).sum())
                                     .collect();
                                 intervals::acceleration(&li)
                             })
                             .unwrap_or(0.0);
-                        Some(intervals::bca_interval(&delta.name, delta.estimate, r, a, level)?)
+                        Some(intervals::bca_interval(
+                            &delta.name,
+                            delta.estimate,
+                            r,
+                            a,
+                            level,
+                        )?)
                     }
                     (Some(r), _) => Some(intervals::percentile_interval(
                         &delta.name,

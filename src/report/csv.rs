@@ -80,7 +80,8 @@ impl Render for Csv {
     }
 }
 
-const EXTRA: &str = ",se_observed,se_expected,se_sandwich,ci_lower,ci_upper,ci_method,ci_level,bootstrap_se";
+const EXTRA: &str =
+    ",se_observed,se_expected,se_sandwich,ci_lower,ci_upper,ci_method,ci_level,bootstrap_se";
 
 fn opt(v: Option<f64>) -> String {
     v.map_or(String::new(), |v| v.to_string())
@@ -118,8 +119,7 @@ fn extra_columns(f: &Fit, name: &str) -> String {
     let se = |m: &Option<crate::inference::covariance::CovarianceMatrix>| {
         opt(m.as_ref().and_then(|m| m.std_errors.get(name)))
     };
-    let (lo, hi, method, level) =
-        interval_cells(u.intervals.iter().find(|i| i.parameter == name));
+    let (lo, hi, method, level) = interval_cells(u.intervals.iter().find(|i| i.parameter == name));
     let boot = opt(u.bootstrap.as_ref().and_then(|b| b.std_errors.get(name)));
     format!(
         ",{},{},{},{lo},{hi},{method},{level},{boot}",

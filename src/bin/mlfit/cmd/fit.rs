@@ -100,9 +100,8 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
             )?));
         }
         if uncertainty.is_some() && !fit.converged {
-            fit.notes.push(
-                "no standard errors, intervals or tests: they need a converged fit".into(),
-            );
+            fit.notes
+                .push("no standard errors, intervals or tests: they need a converged fit".into());
         }
         fits.push(fit);
     }

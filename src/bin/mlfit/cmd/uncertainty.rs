@@ -56,7 +56,11 @@ pub fn options(
     if matches!(method, CiMethod::Percentile | CiMethod::Bca) && args.bootstrap.is_none() {
         return Err(Failure::usage(anyhow!(
             "--ci-method {} needs bootstrap replicates: add --bootstrap N (e.g. 999)",
-            if method == CiMethod::Bca { "bca" } else { "bootstrap" }
+            if method == CiMethod::Bca {
+                "bca"
+            } else {
+                "bootstrap"
+            }
         )));
     }
     // Refits start from θ̂ and hold what the fit held; the user's method and tolerance apply.
@@ -64,7 +68,11 @@ pub fn options(
         start: None,
         ..fit.clone()
     };
-    let mut quantities: Vec<Quantity> = args.quantile.iter().map(|&p| Quantity::Quantile(p)).collect();
+    let mut quantities: Vec<Quantity> = args
+        .quantile
+        .iter()
+        .map(|&p| Quantity::Quantile(p))
+        .collect();
     if args.moments {
         quantities.extend([Quantity::Mean, Quantity::Variance]);
     }
@@ -135,7 +143,8 @@ impl Bars {
             if let Some((_, old)) = guard.take() {
                 old.finish_and_clear();
             }
-            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} refits ({eta} left)")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -151,7 +160,12 @@ impl Bars {
     }
 
     fn finish(&self) {
-        if let Some((_, bar)) = self.current.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some((_, bar)) = self
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
             bar.finish_and_clear();
         }
     }
