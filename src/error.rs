@@ -193,10 +193,11 @@ pub enum ErrorKind {
     },
 }
 
-/// The library's error: an [`ErrorKind`] with a one-line `Display`.
+/// The library's error: an [`ErrorKind`] with a one-line `Display`. The kind is boxed so a
+/// `Result` stays one pointer wide on the success path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error {
-    kind: ErrorKind,
+    kind: Box<ErrorKind>,
 }
 
 impl Error {
@@ -209,7 +210,7 @@ impl Error {
     /// rather than in the data or the fit.
     pub fn is_usage(&self) -> bool {
         matches!(
-            self.kind,
+            *self.kind,
             ErrorKind::UnknownFamily { .. }
                 | ErrorKind::UnknownColumn { .. }
                 | ErrorKind::InvalidOption { .. }
@@ -219,7 +220,9 @@ impl Error {
 
 impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
-        Error { kind }
+        Error {
+            kind: Box::new(kind),
+        }
     }
 }
 
@@ -236,7 +239,7 @@ fn at_prefix(at: &Option<Location>) -> String {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ErrorKind::*;
-        match &self.kind {
+        match &*self.kind {
             Io { source, message } => write!(f, "{source}: cannot read: {message}"),
             EmptyInput { source } => write!(f, "{source}: the input is empty"),
             HeaderOnly { source } => {

@@ -8,8 +8,8 @@
 //! The optimizer works on u ∈ ℝᵏ, never on θ. This module is the one place where the chain
 //! rule for the transforms lives. Every coordinate is anchored at the starting estimate θ₀ and
 //! scaled so that a unit change in u is a change of about one "natural unit" of θ:
-//! - real θ:       θ = θ₀ + s·u      (s: the data's robust spread, so location gradients are
-//!                                    dimensionless)
+//! - real θ:       θ = θ₀ + s·u      (s: the data's robust spread, so location gradients
+//!   are dimensionless)
 //! - shape θ:      θ = θ₀ + u         (real but already dimensionless: GEV ξ, skewness α)
 //! - positive θ:   θ = θ₀·eᵘ          (u is a relative change)
 //! - θ in (0, 1):  θ = σ(logit θ₀ + u)

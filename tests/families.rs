@@ -163,6 +163,7 @@ fn log_density_is_minus_infinity_outside_the_support() {
 
 /// Adaptive Simpson quadrature of `g` on [a, b].
 fn simpson(g: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
+    #[allow(clippy::too_many_arguments)] // the recursion carries the cached end and mid values
     fn rec(
         g: &dyn Fn(f64) -> f64,
         a: f64,

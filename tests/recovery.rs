@@ -292,7 +292,8 @@ fn precision_traps_on_shipped_data_converge() {
     // 1e-7 in rounding before (gamma: ln x̄ − mean ln x cancelled for shape ~6e6; beta-binomial
     // with 1000 trials: its value carries ~1e-12 of rounding noise that stopped Newton's line
     // search).
-    let cases: [(&str, &str, &str, Vec<(String, f64)>); 3] = [
+    type Case<'a> = (&'a str, &'a str, &'a str, Vec<(String, f64)>);
+    let cases: [Case; 3] = [
         ("data/dc_voltage.csv", "voltage", "gamma", vec![]),
         ("data/islands.csv", "area", "negative_binomial", vec![]),
         (

@@ -107,9 +107,7 @@ impl Family for Binomial {
         if !(mean < n_eff) {
             return Err(degenerate(
                 self,
-                format!(
-                    "every count equals its size, so the MLE would be prob = 1, on the boundary"
-                ),
+                "every count equals its size, so the MLE would be prob = 1, on the boundary",
             ));
         }
         Ok(vec![n, (mean / n_eff).min(1.0 - f64::EPSILON)])

@@ -204,11 +204,11 @@ pub fn pearson_chi_squared(
             .into());
         }
         let cdf = |x: f64| {
-            family
-                .cdf(theta, x)
-                .ok_or_else(|| ErrorKind::InvalidOption {
+            family.cdf(theta, x).ok_or_else(|| {
+                crate::error::Error::from(ErrorKind::InvalidOption {
                     reason: format!("{} has no CDF for a χ² test", family.name()),
                 })
+            })
         };
         let below = cdf(lo - 1.0)?;
         let above = 1.0 - cdf(hi)?;

@@ -80,7 +80,7 @@ pub fn run(args: &CompareArgs) -> Result<Output, Failure> {
         let mut groups = Vec::new();
         for part in [without, with] {
             if let Some((f, _)) = part.first() {
-                let c = compare(&part.iter().map(|p| *p).collect::<Vec<_>>(), &opts(*f));
+                let c = compare(&part.to_vec(), &opts(*f));
                 groups.extend(c.groups);
             }
         }

@@ -13,7 +13,7 @@ use crate::cli::{EvalArgs, Format};
 pub fn load_model(path: &std::path::Path) -> Result<Model, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::data(anyhow!("{}: cannot read: {e}", path.display())))?;
-    Ok(Model::from_json(&text, &path.display().to_string()).map_err(Failure::data)?)
+    Model::from_json(&text, &path.display().to_string()).map_err(Failure::data)
 }
 
 pub fn run(args: &EvalArgs) -> Result<Output, Failure> {
