@@ -481,3 +481,28 @@ fn the_bootstrap_im_test_holds_its_size_where_the_chi_squared_one_does_not() {
     );
     assert!(chi2 > boot, "χ² {chi2} vs bootstrap {boot}");
 }
+
+#[test]
+fn wald_intervals_on_the_natural_and_the_log_scale() {
+    let args = [
+        "fit",
+        "data/latency.csv",
+        "-c",
+        "latency_ms",
+        "-f",
+        "exponential",
+        "--ci",
+        "0.9",
+    ];
+    let log = run_json(&[&args[..], &["--ci-method", "wald"]].concat());
+    let natural = run_json(&[&args[..], &["--ci-method", "wald-natural"]].concat());
+    let (est, se) = (log.params["rate"], log.std_errors["rate"]);
+    let z = 1.6448536269514722;
+    let n = &natural.uncertainty.intervals[0];
+    assert_eq!(n.method, "wald");
+    assert!((n.lower - (est - z * se)).abs() < 1e-15 && (n.upper - (est + z * se)).abs() < 1e-15);
+    let l = &log.uncertainty.intervals[0];
+    assert_eq!(l.method, "wald_log");
+    assert!(((l.upper / est).ln() - z * se / est).abs() < 1e-12);
+    assert!(((est / l.lower).ln() - z * se / est).abs() < 1e-12);
+}

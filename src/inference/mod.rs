@@ -135,6 +135,8 @@ pub enum CiMethod {
     /// Wald from the chosen standard errors, on the log scale for positive parameters and the
     /// logit scale for (0, 1) ones (never crossing a bound).
     Wald,
+    /// Wald on the natural scale θ̂ ± z·se for every parameter (may cross a bound).
+    WaldNatural,
     /// Profile likelihood: where 2(ℓ̂ − ℓ_p) crosses the χ²₁ quantile.
     Profile,
     /// Bootstrap percentile (needs a bootstrap).
@@ -268,14 +270,18 @@ pub fn analyse(
     let mut intervals_out = Vec::new();
     if let Some((level, method)) = options.intervals {
         intervals_out = match method {
-            CiMethod::Wald => match chosen {
+            CiMethod::Wald | CiMethod::WaldNatural => match chosen {
                 Some(c) => intervals::wald_intervals(
                     model,
                     sample,
                     fit,
                     &c.std_errors,
                     level,
-                    intervals::WaldScale::Transformed,
+                    if method == CiMethod::Wald {
+                        intervals::WaldScale::Transformed
+                    } else {
+                        intervals::WaldScale::Natural
+                    },
                 )?,
                 None => Vec::new(),
             },
@@ -341,7 +347,7 @@ pub fn analyse(
             });
             let interval = match options.intervals {
                 None => None,
-                Some((level, CiMethod::Wald | CiMethod::Profile)) => {
+                Some((level, CiMethod::Wald | CiMethod::WaldNatural | CiMethod::Profile)) => {
                     let mut i = intervals::wald(
                         &delta.name,
                         delta.estimate,

@@ -292,8 +292,9 @@ pub struct UncertaintyArgs {
     #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
     pub ci: Option<f64>,
 
-    /// How to compute the intervals: wald (log/logit scale for positive/(0,1) parameters),
-    /// profile likelihood, bootstrap percentile or bca (needs --bootstrap).
+    /// How to compute the intervals: wald (log/logit scale for positive/(0,1) parameters, so
+    /// never crossing a bound), wald-natural (θ̂ ± z·se), profile likelihood, bootstrap
+    /// percentile or bca (both need --bootstrap).
     #[arg(long, value_enum, default_value_t = CiMethodArg::Wald, requires = "ci")]
     pub ci_method: CiMethodArg,
 
@@ -333,6 +334,7 @@ pub enum SeArg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CiMethodArg {
     Wald,
+    WaldNatural,
     Profile,
     Bootstrap,
     Bca,

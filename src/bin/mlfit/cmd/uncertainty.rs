@@ -49,6 +49,7 @@ pub fn options(
 ) -> Result<UncertaintyOptions, Failure> {
     let method = match args.ci_method {
         CiMethodArg::Wald => CiMethod::Wald,
+        CiMethodArg::WaldNatural => CiMethod::WaldNatural,
         CiMethodArg::Profile => CiMethod::Profile,
         CiMethodArg::Bootstrap => CiMethod::Percentile,
         CiMethodArg::Bca => CiMethod::Bca,
