@@ -288,7 +288,14 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
         notes.push(irr.note.to_string());
     }
 
-    let objective = CrossEntropy::new(family, sample, &theta0, &held, sample.robust_scale());
+    // The data's spread is the unit of real (location) parameters only; families without one
+    // skip the sort it needs (a bootstrap refits thousands of times).
+    let real_scale = if specs.iter().any(|p| p.constraint == Constraint::Real) {
+        sample.robust_scale()
+    } else {
+        1.0
+    };
+    let objective = CrossEntropy::new(family, sample, &theta0, &held, real_scale);
     let m = objective.dim();
     let outcome = if m == 0 {
         let all_user = held == user_fixed;
