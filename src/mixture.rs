@@ -4,14 +4,25 @@
 //! every way of sharing the data among the components, and it is unbounded where a component
 //! collapses onto one point (σⱼ → 0 at a repeated value). A single Newton run from one start
 //! therefore proves only that it found *a* local maximum. [`fit_mixture`] runs several seeded
-//! starts — a quantile split of the data and k-means++ seedings — takes each through EM (the
-//! closed-form M-step keeps every iterate in the parameter space and increases the likelihood
-//! monotonically), finishes each with the standard [`crate::fit::fit`] (Newton with the same
-//! certificate as every fit: score zero, Hessian positive definite, no parameter at the edge),
-//! rejects degenerate and uncertified solutions, and keeps the best, reporting how many starts
-//! reached it. Components are sorted by their location (mean, meanlog or rate), so output is
-//! stable across runs and seeds. [`select`] fits each number of components in a range and picks
-//! one by BIC.
+//! starts — a quantile split of the data and k-means++ seedings — takes each through a short EM
+//! (the closed-form M-step keeps every iterate in the parameter space and increases the
+//! likelihood monotonically; SQUAREM extrapolation accelerates it, and it stops once a cycle
+//! gains less than 10⁻⁶·|ℓ|: its job is only to land in the right basin), finishes each with the
+//! standard [`crate::fit::fit`] (Newton, quadratically convergent, with the same certificate as
+//! every fit: score zero, Hessian positive definite, no parameter at the edge; when it cannot
+//! certify from the short EM, EM goes on to 10⁻¹⁰·|ℓ| and Newton tries again), rejects
+//! degenerate and uncertified solutions, and keeps the best, reporting how many starts reached
+//! it. Components are sorted by their location (mean, meanlog or rate), so output is stable
+//! across runs and seeds. [`select`] fits each number of components in a range and picks one by
+//! BIC.
+//!
+//! Large data (more than [`SCREEN_ABOVE`] distinct values) are screened: every start runs EM to
+//! 10⁻¹⁰·|ℓ| on a quantile subsample of [`SCREEN_POINTS`] points, starts that end at the same
+//! point are grouped, the groups are ranked by the full data's log-likelihood at their
+//! solutions, and only the best [`POLISHED_STARTS`] are polished (short EM and Newton) on the
+//! full data; the other starts of a polished group share its result, the rest are reported as
+//! screened out. Every pass over the data runs in fixed blocks in parallel and sums them in
+//! block order, so a fit is the same for a seed whatever the number of threads.
 //!
 //! Degenerate solutions are detected, never floored silently: a component whose scale falls
 //! below 10⁻⁶ of the data's spread (it sits on a single value, where the likelihood is
@@ -50,10 +61,27 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const MAX_COMPONENTS: usize = 20;
 /// The range of `--components auto`.
 pub const AUTO_RANGE: RangeInclusive<usize> = 1..=6;
-/// Default cap on EM iterations per start.
+/// Default cap on the EM passes of a start's tight EM (the screening of large data, and the
+/// fallback when Newton does not certify a maximum from the short EM).
 pub const DEFAULT_EM_ITERATIONS: usize = 500;
-/// EM stops when one iteration gains less than this fraction of |ℓ|.
-const EM_RELATIVE_GAIN: f64 = 1e-10;
+/// The short EM before Newton stops when a SQUAREM cycle (about three EM passes) gains less
+/// than this fraction of |ℓ|: EM only has to land in the right basin, Newton (quadratic
+/// convergence) finishes.
+const EM_SHORT_GAIN: f64 = 1e-6;
+/// … or after this many EM passes.
+const EM_SHORT_PASSES: usize = 60;
+/// The tight EM (screening on a subsample, fallback) stops when a cycle gains less than this
+/// fraction of |ℓ|.
+const EM_TIGHT_GAIN: f64 = 1e-10;
+/// Data with more distinct values than this are screened on a quantile subsample.
+pub const SCREEN_ABOVE: usize = 20_000;
+/// Points of the screening subsample.
+pub const SCREEN_POINTS: usize = 5_000;
+/// At most this many distinct screened solutions are polished on the full data.
+pub const POLISHED_STARTS: usize = 3;
+/// Screened solutions closer than this (weights; locations and scales in data spreads) are
+/// the same point.
+const SAME_SCREENED: f64 = 1e-4;
 /// A component whose scale is below this fraction of the data's spread has collapsed.
 const COLLAPSED_SCALE: f64 = 1e-6;
 /// A Poisson component whose rate is below this has collapsed onto 0.
@@ -298,6 +326,240 @@ impl Terms {
     }
 }
 
+impl Terms {
+    /// As [`Terms::accumulate`], but returns ln p as (top, s) with ln p = top + ln s and
+    /// s ∈ [1, k] (the caller takes the logarithms of many s at once), and adds only the upper
+    /// triangle (a ≤ b) of the Hessian (the caller mirrors it once after the last point).
+    /// `top` is −∞ or NaN when every component is.
+    pub(crate) fn accumulate_upper(
+        &mut self,
+        weight: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> (f64, f64) {
+        let (k, p) = (self.k, self.p);
+        let top = self.l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if top == f64::NEG_INFINITY || top.is_nan() {
+            return (top, 1.0);
+        }
+        let mut total = 0.0;
+        for (r, &l) in self.r.iter_mut().zip(&self.l) {
+            // exp(0) = 1 exactly: the largest term needs no exponential.
+            *r = if l == top { 1.0 } else { (l - top).exp() };
+            total += *r;
+        }
+        if grad.is_none() && hess.is_none() {
+            return (top, total);
+        }
+        for j in 0..k {
+            self.r[j] /= total;
+            let r = self.r[j];
+            for a in 0..p {
+                self.v[a * k + j] = if r == 0.0 { 0.0 } else { r * self.g[j * p + a] };
+            }
+        }
+        if let Some(g) = grad {
+            for (gi, vi) in g.iter_mut().zip(&self.v) {
+                *gi += weight * vi;
+            }
+        }
+        if let Some(h) = hess {
+            let m = k * p;
+            for a in 0..m {
+                let wa = weight * self.v[a];
+                for (hb, vb) in h[a * m + a..(a + 1) * m].iter_mut().zip(&self.v[a..]) {
+                    *hb -= wa * vb;
+                }
+            }
+            for j in 0..k {
+                if self.r[j] == 0.0 {
+                    continue;
+                }
+                let wr = weight * self.r[j];
+                let hg = &self.hg[j * p * p..(j + 1) * p * p];
+                for a in 0..p {
+                    for b in a..p {
+                        h[(a * k + j) * m + b * k + j] += wr * hg[a * p + b];
+                    }
+                }
+            }
+        }
+        (top, total)
+    }
+}
+
+/// Σ wᵢ (topᵢ + ln sᵢ) for sᵢ ∈ [1, k], with one logarithm per product of up to 200 factors sᵢ
+/// (k²⁰⁰ < 10³⁰⁰ for k ≤ 20) when the weights are small whole numbers (counts, or 1 for
+/// unweighted data) instead of one per point.
+#[derive(Default)]
+struct LogSum {
+    total: crate::sum::CompensatedSum,
+    product: f64,
+    factors: i32,
+    ln_products: f64,
+}
+
+impl LogSum {
+    fn new() -> LogSum {
+        LogSum {
+            product: 1.0,
+            ..LogSum::default()
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, w: f64, top: f64, s: f64) {
+        if w == 1.0 {
+            // Unweighted data: the common case, without the whole-number test.
+            self.total.add(top);
+            if self.factors >= 200 {
+                self.ln_products += self.product.ln();
+                (self.product, self.factors) = (1.0, 0);
+            }
+            self.product *= s;
+            self.factors += 1;
+        } else if w.fract() == 0.0 && w <= 200.0 {
+            self.total.add(w * top);
+            let count = w as i32;
+            if self.factors + count > 200 {
+                self.ln_products += self.product.ln();
+                (self.product, self.factors) = (1.0, 0);
+            }
+            self.product *= s.powi(count);
+            self.factors += count;
+        } else {
+            self.total.add(w * (top + s.ln()));
+        }
+    }
+
+    fn value(&self) -> f64 {
+        self.total.value() + self.ln_products + self.product.ln()
+    }
+}
+
+/// Rows per block of [`sum_log_likelihood_rows`]: blocks are evaluated in parallel and summed
+/// in block order, so the result is the same whatever the number of threads.
+const ROW_BLOCK: usize = 4096;
+
+/// Σ wᵢ ln p(xᵢ) over the rows of `sample`, with gradient and Hessian, as
+/// [`sum_log_likelihood`] with `fill(y, terms, derivatives)`, evaluated in parallel over fixed
+/// blocks of rows and summed in block order (bit-identical whatever the number of threads).
+pub(crate) fn sum_log_likelihood_rows(
+    kernel: Kernel,
+    k: usize,
+    sample: &Sample,
+    fill: impl Fn(f64, &mut Terms, bool) + Sync,
+    grad: Option<&mut [f64]>,
+    hess: Option<&mut [f64]>,
+) -> f64 {
+    let p = kernel.per_component();
+    let m = k * p;
+    let (want_g, want_h) = (grad.is_some() || hess.is_some(), hess.is_some());
+    let values = sample.values();
+    let weights = sample.weights();
+    // y and the shared offset of x, with the kernel resolved outside the loop over points (a
+    // match inside lets the compiler compute ln x speculatively for every point).
+    let point = |x: f64| -> (f64, f64) {
+        match kernel {
+            Kernel::Normal => (x, 0.0),
+            _ => (kernel.transform(x), kernel.offset(x)),
+        }
+    };
+    let normal = |x: f64| (x, 0.0);
+    // One block: its Σ w ln p (−∞ when a point has zero density), gradient and upper Hessian.
+    let block = |start: usize, end: usize| -> (f64, Vec<f64>, Vec<f64>) {
+        if kernel == Kernel::Normal {
+            block_rows(
+                k, p, values, weights, start, end, normal, &fill, want_g, want_h,
+            )
+        } else {
+            block_rows(
+                k, p, values, weights, start, end, point, &fill, want_g, want_h,
+            )
+        }
+    };
+    let n = values.len();
+    let blocks: Vec<(f64, Vec<f64>, Vec<f64>)> = if n <= ROW_BLOCK {
+        vec![block(0, n)]
+    } else {
+        (0..n.div_ceil(ROW_BLOCK))
+            .into_par_iter()
+            .map(|b| block(b * ROW_BLOCK, ((b + 1) * ROW_BLOCK).min(n)))
+            .collect()
+    };
+    let mut total = crate::sum::CompensatedSum::default();
+    for (v, _, _) in &blocks {
+        if *v == f64::NEG_INFINITY {
+            return f64::NEG_INFINITY;
+        }
+        total.add(*v);
+    }
+    if let Some(g) = grad {
+        g.fill(0.0);
+        for (_, bg, _) in &blocks {
+            for (gi, v) in g.iter_mut().zip(bg) {
+                *gi += v;
+            }
+        }
+    }
+    if let Some(h) = hess {
+        h.fill(0.0);
+        for (_, _, bh) in &blocks {
+            for (hi, v) in h.iter_mut().zip(bh) {
+                *hi += v;
+            }
+        }
+        for a in 0..m {
+            for b in 0..a {
+                h[a * m + b] = h[b * m + a];
+            }
+        }
+    }
+    total.value()
+}
+
+/// One block of rows [start, end) of [`sum_log_likelihood_rows`]: Σ w ln p (−∞ when a point has
+/// zero density), the gradient and the upper triangle of the Hessian. `point` maps x to
+/// (y, offset).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn block_rows(
+    k: usize,
+    p: usize,
+    values: &[f64],
+    weights: Option<&[f64]>,
+    start: usize,
+    end: usize,
+    point: impl Fn(f64) -> (f64, f64),
+    fill: &impl Fn(f64, &mut Terms, bool),
+    want_g: bool,
+    want_h: bool,
+) -> (f64, Vec<f64>, Vec<f64>) {
+    let m = k * p;
+    let mut terms = Terms::new(k, p);
+    let mut g = vec![0.0; if want_g { m } else { 0 }];
+    let mut h = vec![0.0; if want_h { m * m } else { 0 }];
+    let mut total = LogSum::new();
+    for i in start..end {
+        let w = weights.map_or(1.0, |w| w[i]);
+        if w == 0.0 {
+            continue;
+        }
+        let (y, offset) = point(values[i]);
+        fill(y, &mut terms, want_g);
+        let (top, s) = terms.accumulate_upper(
+            w,
+            want_g.then_some(&mut g[..]),
+            want_h.then_some(&mut h[..]),
+        );
+        if top == f64::NEG_INFINITY || top.is_nan() || s.is_nan() {
+            return (f64::NEG_INFINITY, g, h);
+        }
+        total.add(w, top + offset, s);
+    }
+    (total.value(), g, h)
+}
+
 /// Σ wᵢ ln p(xᵢ) over `points` (value, weight), with gradient and Hessian, for a mixture whose
 /// family fills [`Terms`] with `fill(theta, y, terms, derivatives)` at y = `kernel`'s transform
 /// of x. Used by the mixture families' [`Family::log_likelihood`].
@@ -417,6 +679,8 @@ pub enum StartStatus {
     Degenerate,
     /// Newton did not certify a maximum from the EM solution (rejected).
     NotConverged,
+    /// Large data: not polished, its screening solution ranked below the polished ones.
+    ScreenedOut,
 }
 
 /// One start's outcome.
@@ -426,7 +690,7 @@ pub struct StartReport {
     pub start: usize,
     /// `quantiles` (the first) or `kmeans++`.
     pub init: &'static str,
-    /// EM iterations before the Newton finish.
+    /// EM passes before the Newton finish.
     pub em_iterations: usize,
     /// Log-likelihood reached (EM's when the start stopped there).
     pub log_likelihood: f64,
@@ -435,6 +699,10 @@ pub struct StartReport {
     /// Why it was rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Large data: the polished start whose result this start shares, its screening solution
+    /// having coincided with that start's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<usize>,
 }
 
 /// A mixture fitted from several starts: the best certified, non-degenerate fit, with its
@@ -458,8 +726,12 @@ pub struct MixtureFit {
     pub degenerate_starts: usize,
     /// Starts rejected because the Newton finish did not certify a maximum.
     pub nonconverged_starts: usize,
-    /// EM iterations of the reported start.
+    /// EM passes of the reported start (screening, short EM and any fallback).
     pub em_iterations: usize,
+    /// Large data (more than [`SCREEN_ABOVE`] distinct values): the size of the quantile
+    /// subsample the starts were screened on; absent when every start was polished.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screened_on: Option<usize>,
     /// Every start, in order.
     pub start_details: Vec<StartReport>,
 }
@@ -633,9 +905,11 @@ pub fn fit_components(
                 StartStatus::NotConverged
             },
             reason: None,
+            same_as: None,
         };
         return Ok(MixtureFit {
             components: 1,
+            screened_on: None,
             seed: options.seed,
             starts: 1,
             starts_reaching_best: usize::from(base.converged),
@@ -686,12 +960,12 @@ pub fn fit_mixture(
     crate::fit::validate(family, sample)?;
     let k = (family.params().len()) / kernel.per_component();
     let data = EmData::new(kernel, sample);
-    if data.points.len() <= k {
+    if data.y.len() <= k {
         return Err(degenerate(
             family,
             format!(
                 "the data have {} distinct values: too few for {k} components",
-                data.points.len()
+                data.y.len()
             ),
         ));
     }
@@ -699,16 +973,21 @@ pub fn fit_mixture(
         return Err(degenerate(family, "the data have no spread"));
     }
 
-    let runs: Vec<Run> = (0..options.starts)
-        .into_par_iter()
-        .map(|s| run_start(family, kernel, k, sample, &data, s, options))
-        .collect();
+    let (runs, screening) = Starts {
+        family,
+        kernel,
+        k,
+        sample,
+        data: &data,
+        options,
+    }
+    .run();
 
     // The best certified, non-degenerate run (the first of equals: deterministic).
     let best = runs
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.status == StartStatus::LocalMaximum)
+        .filter(|(_, r)| r.status == StartStatus::LocalMaximum && r.fit.is_some())
         .max_by(|a, b| {
             let (la, lb) = (ll_of(a.1), ll_of(b.1));
             la.total_cmp(&lb).then(b.0.cmp(&a.0))
@@ -757,10 +1036,13 @@ pub fn fit_mixture(
     let mut reaching = 0;
     if best.is_some() {
         for (i, r) in runs.iter().enumerate() {
-            if r.status != StartStatus::LocalMaximum {
+            let Some(f) = r
+                .fit
+                .as_ref()
+                .filter(|_| r.status == StartStatus::LocalMaximum)
+            else {
                 continue;
-            }
-            let f = r.fit.as_ref().expect("certified runs have a fit");
+            };
             if same_maximum(f, &best_fit, n_rows) {
                 reaching += 1;
                 statuses[i] = if i == chosen {
@@ -768,6 +1050,15 @@ pub fn fit_mixture(
                 } else {
                     StartStatus::ReachedBest
                 };
+            }
+        }
+        // A start that shares a polished start's result reaches what that one reached.
+        for (i, r) in runs.iter().enumerate() {
+            if let Some(l) = r.same_as {
+                if matches!(statuses[l], StartStatus::Best | StartStatus::ReachedBest) {
+                    reaching += 1;
+                    statuses[i] = StartStatus::ReachedBest;
+                }
             }
         }
     }
@@ -781,6 +1072,18 @@ pub fn fit_mixture(
         result.notes.push(format!(
             "{degenerate_starts} of {} starts were rejected as degenerate ({first}): there the likelihood is unbounded or a component is empty, so they are not maximum-likelihood estimates",
             options.starts
+        ));
+    }
+    if let Some((points, polished)) = screening {
+        let which = if polished == 1 {
+            "best distinct solution (by the data's log-likelihood) was".to_string()
+        } else {
+            format!("{polished} best distinct solutions (by the data's log-likelihood) were")
+        };
+        result.notes.push(format!(
+            "{} distinct values: the {} starts ran EM on a {points}-point quantile subsample, and the {which} polished on the full data; a start whose solution coincided with a polished one shares its result",
+            data.y.len(),
+            options.starts,
         ));
     }
     if nonconverged_starts > 0 {
@@ -804,6 +1107,7 @@ pub fn fit_mixture(
         degenerate_starts,
         nonconverged_starts,
         em_iterations: runs[chosen].em_iterations,
+        screened_on: screening.map(|(points, _)| points),
         start_details: runs
             .iter()
             .zip(statuses)
@@ -815,6 +1119,7 @@ pub fn fit_mixture(
                 log_likelihood: r.log_likelihood,
                 status,
                 reason: r.reason.clone(),
+                same_as: r.same_as,
             })
             .collect(),
     })
@@ -916,38 +1221,94 @@ fn same_maximum(a: &Fit, best: &Fit, n: f64) -> bool {
 
 /// The data as EM sees them: distinct values (on EM's scale), each with its total weight.
 struct EmData {
-    /// (y, weight, offset) per distinct value, increasing in y.
-    points: Vec<(f64, f64, f64)>,
+    /// Distinct values of y, increasing.
+    y: Vec<f64>,
+    /// Their total weights.
+    w: Vec<f64>,
+    /// Σ wᵢ·offset(xᵢ): the part of ℓ that does not depend on θ (0 on a screening subsample,
+    /// whose log-likelihoods only rank starts).
+    offset_total: f64,
     /// Σ weights.
     total: f64,
-    /// Rows with positive weight (the n of "w·n < 2").
+    /// Rows with positive weight (the n of "w·n < 2"; the full data's on a subsample).
     rows: usize,
-    /// Standard deviation of y: the unit of "collapsed".
+    /// Standard deviation of y: the unit of "collapsed" (the full data's on a subsample).
     spread: f64,
 }
 
 impl EmData {
     fn new(kernel: Kernel, sample: &Sample) -> EmData {
-        let points: Vec<(f64, f64, f64)> = sample
-            .distinct()
+        // Unweighted data: the distinct values from the sorted values the fit's robust scale
+        // needs anyway (one sort of the data instead of two).
+        let merged: Vec<(f64, f64)>;
+        let distinct: &[(f64, f64)] = if sample.weights().is_none() {
+            let mut out: Vec<(f64, f64)> = Vec::new();
+            for &x in sample.sorted_values() {
+                match out.last_mut() {
+                    Some(last) if last.0 == x => last.1 += 1.0,
+                    _ => out.push((x, 1.0)),
+                }
+            }
+            merged = out;
+            &merged
+        } else {
+            sample.distinct()
+        };
+        let y: Vec<f64> = distinct.iter().map(|&(x, _)| kernel.transform(x)).collect();
+        let w: Vec<f64> = distinct.iter().map(|&(_, w)| w).collect();
+        let mut offset_total = crate::sum::CompensatedSum::default();
+        if kernel != Kernel::Normal {
+            for &(x, w) in distinct {
+                offset_total.add(w * kernel.offset(x));
+            }
+        }
+        let total: f64 = w.iter().sum();
+        let mean = y.iter().zip(&w).map(|(y, w)| w * y).sum::<f64>() / total;
+        let var = y
             .iter()
-            .map(|&(x, w)| (kernel.transform(x), w, kernel.offset(x)))
-            .collect();
-        let total: f64 = points.iter().map(|p| p.1).sum();
-        let mean = points.iter().map(|p| p.1 * p.0).sum::<f64>() / total;
-        let var = points
-            .iter()
-            .map(|p| p.1 * (p.0 - mean).powi(2))
+            .zip(&w)
+            .map(|(y, w)| w * (y - mean).powi(2))
             .sum::<f64>()
             / total;
         let rows = (0..sample.len())
             .filter(|&i| sample.weight(i) > 0.0)
             .count();
         EmData {
-            points,
+            y,
+            w,
+            offset_total: offset_total.value(),
             total,
             rows,
             spread: var.sqrt(),
+        }
+    }
+
+    /// The screening subsample: the weighted quantiles at probabilities (i + ½)/m, i < m, each
+    /// of weight 1 (equal values merged). Deterministic, and as close to the data's
+    /// distribution as m points can be.
+    fn quantile_subsample(&self, m: usize) -> EmData {
+        let (mut y, mut w): (Vec<f64>, Vec<f64>) = (Vec::with_capacity(m), Vec::new());
+        let (mut cum, mut i) = (0.0, 0);
+        for q in 0..m {
+            let target = (q as f64 + 0.5) / m as f64 * self.total;
+            while i + 1 < self.y.len() && cum + self.w[i] < target {
+                cum += self.w[i];
+                i += 1;
+            }
+            if y.last() == Some(&self.y[i]) {
+                *w.last_mut().expect("a weight per value") += 1.0;
+            } else {
+                y.push(self.y[i]);
+                w.push(1.0);
+            }
+        }
+        EmData {
+            y,
+            w,
+            offset_total: 0.0,
+            total: m as f64,
+            rows: self.rows,
+            spread: self.spread,
         }
     }
 
@@ -959,7 +1320,7 @@ impl EmData {
         let p = kernel.per_component();
         let mut n = vec![0.0; k];
         let mut s1 = vec![0.0; k];
-        for (&(y, w, _), &g) in self.points.iter().zip(group) {
+        for ((&y, &w), &g) in self.y.iter().zip(&self.w).zip(group) {
             n[g] += w;
             s1[g] += w * y;
         }
@@ -974,11 +1335,12 @@ impl EmData {
             theta[j] = n[j].max(self.total / (2.0 * k as f64 * k as f64));
             if p == 3 {
                 let var = self
-                    .points
+                    .y
                     .iter()
+                    .zip(&self.w)
                     .zip(group)
                     .filter(|(_, &g)| g == j)
-                    .map(|(&(y, w, _), _)| w * (y - loc).powi(2))
+                    .map(|((&y, &w), _)| w * (y - loc).powi(2))
                     .sum::<f64>()
                     / n[j].max(f64::MIN_POSITIVE);
                 let sd = var.sqrt();
@@ -1003,22 +1365,22 @@ impl EmData {
     fn quantile(&self, q: f64) -> f64 {
         let target = q * self.total;
         let mut cum = 0.0;
-        for &(y, w, _) in &self.points {
+        for (&y, &w) in self.y.iter().zip(&self.w) {
             cum += w;
             if cum >= target {
                 return y;
             }
         }
-        self.points.last().map_or(0.0, |p| p.0)
+        self.y.last().copied().unwrap_or(0.0)
     }
 
     /// The quantile split: k groups of equal weight in sorted order.
     fn quantile_start(&self, kernel: Kernel, k: usize) -> Vec<f64> {
         let mut cum = 0.0;
         let group: Vec<usize> = self
-            .points
+            .w
             .iter()
-            .map(|&(_, w, _)| {
+            .map(|&w| {
                 let mid = (cum + 0.5 * w) / self.total;
                 cum += w;
                 ((mid * k as f64) as usize).min(k - 1)
@@ -1041,22 +1403,18 @@ impl EmData {
             }
             mass.iter().rposition(|m| *m > 0.0).unwrap_or(0)
         };
-        let weights: Vec<f64> = self.points.iter().map(|p| p.1).collect();
-        let mut centers = vec![self.points[draw(rng, &weights)].0];
-        let mut d2: Vec<f64> = self
-            .points
-            .iter()
-            .map(|p| (p.0 - centers[0]).powi(2))
-            .collect();
+        let weights = &self.w;
+        let mut centers = vec![self.y[draw(rng, weights)]];
+        let mut d2: Vec<f64> = self.y.iter().map(|y| (y - centers[0]).powi(2)).collect();
         while centers.len() < k {
-            let mass: Vec<f64> = d2.iter().zip(&weights).map(|(d, w)| d * w).collect();
+            let mass: Vec<f64> = d2.iter().zip(weights).map(|(d, w)| d * w).collect();
             if mass.iter().sum::<f64>() <= 0.0 {
                 break;
             }
-            let c = self.points[draw(rng, &mass)].0;
+            let c = self.y[draw(rng, &mass)];
             centers.push(c);
-            for (d, p) in d2.iter_mut().zip(&self.points) {
-                *d = d.min((p.0 - c).powi(2));
+            for (d, y) in d2.iter_mut().zip(&self.y) {
+                *d = d.min((y - c).powi(2));
             }
         }
         centers.sort_by(f64::total_cmp);
@@ -1065,19 +1423,19 @@ impl EmData {
                 .min_by(|&a, &b| (y - centers[a]).abs().total_cmp(&(y - centers[b]).abs()))
                 .unwrap_or(0)
         };
-        let mut group: Vec<usize> = self.points.iter().map(|p| nearest(p.0, &centers)).collect();
+        let mut group: Vec<usize> = self.y.iter().map(|&y| nearest(y, &centers)).collect();
         for _ in 0..5 {
             let mut sums = vec![(0.0, 0.0); centers.len()];
-            for (p, &g) in self.points.iter().zip(&group) {
-                sums[g].0 += p.1 * p.0;
-                sums[g].1 += p.1;
+            for ((&y, &w), &g) in self.y.iter().zip(weights).zip(&group) {
+                sums[g].0 += w * y;
+                sums[g].1 += w;
             }
             for (c, s) in centers.iter_mut().zip(&sums) {
                 if s.1 > 0.0 {
                     *c = s.0 / s.1;
                 }
             }
-            group = self.points.iter().map(|p| nearest(p.0, &centers)).collect();
+            group = self.y.iter().map(|&y| nearest(y, &centers)).collect();
         }
         self.start_from_groups(kernel, k, &group)
     }
@@ -1150,124 +1508,296 @@ fn is_sorted_by_location(theta: &[f64], k: usize) -> bool {
 /// What EM reached.
 pub(crate) struct EmResult {
     pub(crate) theta: Vec<f64>,
+    /// EM passes (one E-step and one M-step each) run.
     pub(crate) iterations: usize,
+    /// ℓ at the last θ evaluated.
     pub(crate) log_likelihood: f64,
     pub(crate) degenerate: Option<String>,
 }
 
-/// EM from θ₀ until an iteration gains less than 1e-10·|ℓ| or `max_iterations`; stops early,
-/// with the reason, when θ becomes degenerate.
+/// The parameter-only parts of ln wⱼfⱼ(y), computed once per pass, not once per point.
+struct PassParams {
+    /// ln wⱼ − ln σⱼ − ln √(2π) (normal), ln wⱼ − λⱼ (Poisson).
+    constant: Vec<f64>,
+    /// μⱼ (or λⱼ).
+    loc: Vec<f64>,
+    /// 1/σⱼ (normal) or ln λⱼ (Poisson).
+    factor: Vec<f64>,
+}
+
+impl PassParams {
+    fn new(kernel: Kernel, k: usize, theta: &[f64]) -> PassParams {
+        let normal = kernel != Kernel::Poisson;
+        PassParams {
+            constant: (0..k)
+                .map(|j| {
+                    theta[j].ln()
+                        + if normal {
+                            -theta[2 * k + j].ln() - LN_SQRT_2PI
+                        } else {
+                            -theta[k + j]
+                        }
+                })
+                .collect(),
+            loc: theta[k..2 * k].to_vec(),
+            factor: (0..k)
+                .map(|j| {
+                    if normal {
+                        1.0 / theta[2 * k + j]
+                    } else {
+                        theta[k + j].ln()
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The E-step over one block of points: [Σ w ln p (without offsets), then per component
+/// Σ rw, Σ rw (y − locⱼ), Σ rw (y − locⱼ)²] (the last two about the current location, which
+/// keeps the variance update accurate: the location moves little between passes).
+fn estep_block(kernel: Kernel, k: usize, c: &PassParams, y: &[f64], w: &[f64]) -> Vec<f64> {
+    match kernel {
+        Kernel::Normal | Kernel::LogNormal => estep_loop(k, c, y, w, |y, j| {
+            let z = (y - c.loc[j]) * c.factor[j];
+            -0.5 * z * z
+        }),
+        Kernel::Poisson => estep_loop(
+            k,
+            c,
+            y,
+            w,
+            |y, j| {
+                if y == 0.0 {
+                    0.0
+                } else {
+                    y * c.factor[j]
+                }
+            },
+        ),
+    }
+}
+
+#[inline(always)]
+fn estep_loop(
+    k: usize,
+    c: &PassParams,
+    ys: &[f64],
+    ws: &[f64],
+    kernel: impl Fn(f64, usize) -> f64,
+) -> Vec<f64> {
+    let mut out = vec![0.0; 1 + 3 * k];
+    let mut l = [0.0; MAX_COMPONENTS];
+    let l = &mut l[..k];
+    // Σ wᵢ ln sᵢ (sᵢ ∈ [1, k], the normaliser of point i) with one logarithm per 200 points.
+    let mut total = LogSum::new();
+    let (n, rest) = out[1..].split_at_mut(k);
+    let (s1, s2) = rest.split_at_mut(k);
+    for (&y, &w) in ys.iter().zip(ws) {
+        let mut top = f64::NEG_INFINITY;
+        for (j, lj) in l.iter_mut().enumerate() {
+            *lj = c.constant[j] + kernel(y, j);
+            top = top.max(*lj);
+        }
+        let mut s = 0.0;
+        for lj in l.iter_mut() {
+            *lj = if *lj == top { 1.0 } else { (*lj - top).exp() };
+            s += *lj;
+        }
+        total.add(w, top, s);
+        let scale = w / s;
+        for j in 0..k {
+            let rw = scale * l[j];
+            let d = y - c.loc[j];
+            n[j] += rw;
+            s1[j] += rw * d;
+            s2[j] += rw * d * d;
+        }
+    }
+    out[0] = total.value();
+    out
+}
+
+/// Points per block of a pass over the data: blocks are evaluated in parallel and summed in
+/// block order, so a pass gives the same result whatever the number of threads.
+const BLOCK: usize = 8192;
+
+/// One EM pass at θ: ℓ(θ) and the M-step's θ (closed form).
+fn em_pass(kernel: Kernel, k: usize, data: &EmData, theta: &[f64]) -> (f64, Vec<f64>) {
+    let c = PassParams::new(kernel, k, theta);
+    let stats = if data.y.len() <= BLOCK {
+        estep_block(kernel, k, &c, &data.y, &data.w)
+    } else {
+        let blocks: Vec<Vec<f64>> = data
+            .y
+            .par_chunks(BLOCK)
+            .zip(data.w.par_chunks(BLOCK))
+            .map(|(y, w)| estep_block(kernel, k, &c, y, w))
+            .collect();
+        let mut ll = crate::sum::CompensatedSum::default();
+        let mut sums = vec![0.0; 1 + 3 * k];
+        for b in &blocks {
+            ll.add(b[0]);
+            for (s, v) in sums[1..].iter_mut().zip(&b[1..]) {
+                *s += v;
+            }
+        }
+        sums[0] = ll.value();
+        sums
+    };
+    let ll = stats[0] + data.offset_total;
+    let mut next = theta.to_vec();
+    let p = kernel.per_component();
+    for j in 0..k {
+        let (n, s1, s2) = (stats[1 + j], stats[1 + k + j], stats[1 + 2 * k + j]);
+        next[j] = n / data.total;
+        let shift = if n > 0.0 { s1 / n } else { f64::NAN };
+        next[k + j] += shift;
+        if p == 3 {
+            next[2 * k + j] = (s2 / n - shift * shift).max(0.0).sqrt();
+        }
+    }
+    (ll, next)
+}
+
+/// θ on the scale SQUAREM extrapolates on, where every point is valid: ln w, location / spread
+/// (ln rate for Poisson components), ln scale.
+fn to_squarem(kernel: Kernel, k: usize, theta: &[f64], spread: f64) -> Vec<f64> {
+    let mut phi: Vec<f64> = theta[..k].iter().map(|w| w.ln()).collect();
+    phi.extend(theta[k..2 * k].iter().map(|&m| {
+        if kernel == Kernel::Poisson {
+            m.ln()
+        } else {
+            m / spread
+        }
+    }));
+    phi.extend(theta[2 * k..].iter().map(|s| s.ln()));
+    phi
+}
+
+fn from_squarem(kernel: Kernel, k: usize, phi: &[f64], spread: f64) -> Vec<f64> {
+    let top = phi[..k].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = phi[..k].iter().map(|l| (l - top).exp()).sum();
+    let mut theta: Vec<f64> = phi[..k].iter().map(|l| (l - top).exp() / total).collect();
+    theta.extend(phi[k..2 * k].iter().map(|&u| {
+        if kernel == Kernel::Poisson {
+            u.exp()
+        } else {
+            u * spread
+        }
+    }));
+    theta.extend(phi[2 * k..].iter().map(|u| u.exp()));
+    theta
+}
+
+/// EM from θ₀, accelerated by SQUAREM (Varadhan & Roland, "Simple and globally convergent
+/// methods for accelerating the convergence of any EM algorithm", Scand. J. Statist. 35
+/// (2008), scheme S3 with the step-length cap of their `SQUAREM` package): each cycle takes two
+/// EM passes θ₁ = F(θ₀), θ₂ = F(θ₁), extrapolates θ′ = θ₀ − 2αr + α²v (r = θ₁ − θ₀,
+/// v = θ₂ − 2θ₁ + θ₀, α = −‖r‖/‖v‖, on the scale of [`to_squarem`]) and takes one EM pass
+/// from θ′ — kept only when ℓ(θ′) ≥ ℓ(θ₁) and nothing degenerates, else the pass is taken
+/// from θ₂ (plain EM), so ℓ never decreases. Stops when a cycle gains less than
+/// `gain`·|ℓ| or after `max_passes` passes; stops early, with the reason, when θ becomes
+/// degenerate.
 fn em(
     kernel: Kernel,
     k: usize,
     data: &EmData,
     theta0: Vec<f64>,
-    max_iterations: usize,
+    gain: f64,
+    max_passes: usize,
     names: &[ParamSpec],
 ) -> EmResult {
-    let p = kernel.per_component();
+    let pass = |theta: &[f64]| {
+        let (ll, next) = em_pass(kernel, k, data, theta);
+        let why = data.degeneracy(kernel, k, &next, names);
+        (ll, next, why)
+    };
+    let done = |theta, iterations, log_likelihood, degenerate| EmResult {
+        theta,
+        iterations,
+        log_likelihood,
+        degenerate,
+    };
     let mut theta = theta0;
-    let mut l = vec![0.0; k];
-    // Per component: Σ rw, Σ rw (y − loc), Σ rw (y − loc)², about the current location (a
-    // shift that keeps the variance update accurate: loc moves little between iterations).
-    let mut sums = vec![(0.0, 0.0, 0.0); k];
-    let mut constant = vec![0.0; k];
     let mut previous = f64::NEG_INFINITY;
     let mut ll = f64::NEG_INFINITY;
-    for it in 1..=max_iterations {
-        // ln wⱼ plus the parameter-only part of ln fⱼ, once per iteration.
-        for j in 0..k {
-            constant[j] = theta[j].ln()
-                + match kernel {
-                    Kernel::Normal | Kernel::LogNormal => -theta[2 * k + j].ln() - LN_SQRT_2PI,
-                    Kernel::Poisson => -theta[k + j],
-                };
+    let mut step_max = 1.0f64;
+    let mut used = 0;
+    loop {
+        if used >= max_passes {
+            return done(theta, used, ll, None);
         }
-        let ln_rate: Vec<f64> = (0..k).map(|j| theta[k + j].ln()).collect();
-        sums.fill((0.0, 0.0, 0.0));
-        // E-step (responsibilities and ℓ at the current θ) and the M-step's sums, in one pass.
-        let mut total = crate::sum::CompensatedSum::default();
-        // Σ wᵢ ln sᵢ (sᵢ ∈ [1, k], the normaliser of point i; wᵢ a count for unweighted data)
-        // as ln of products of up to 200 factors (k²⁰⁰ < 10³⁰⁰ for k ≤ 20): one logarithm per
-        // 200 observations instead of one per distinct value.
-        let (mut product, mut factors, mut ln_products) = (1.0f64, 0i32, 0.0);
-        for &(y, w, offset) in &data.points {
-            for j in 0..k {
-                l[j] = constant[j]
-                    + match kernel {
-                        Kernel::Normal | Kernel::LogNormal => {
-                            let z = (y - theta[k + j]) / theta[2 * k + j];
-                            -0.5 * z * z
-                        }
-                        Kernel::Poisson if y == 0.0 => 0.0,
-                        Kernel::Poisson => y * ln_rate[j],
-                    };
-            }
-            let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mut s = 0.0;
-            for lj in l.iter_mut() {
-                *lj = (*lj - top).exp();
-                s += *lj;
-            }
-            if w.fract() == 0.0 && w <= 200.0 {
-                total.add(w * (top + offset));
-                let count = w as i32;
-                if factors + count > 200 {
-                    ln_products += product.ln();
-                    (product, factors) = (1.0, 0);
+        let (l0, t1, why) = pass(&theta);
+        used += 1;
+        if why.is_some() || l0 - previous <= gain * l0.abs() || used >= max_passes {
+            return done(t1, used, l0, why);
+        }
+        previous = l0;
+        let (l1, t2, why) = pass(&t1);
+        used += 1;
+        if why.is_some() || used >= max_passes {
+            return done(t2, used, l1, why);
+        }
+        // The extrapolation, when its step is longer than plain EM's (α < −1).
+        let phi0 = to_squarem(kernel, k, &theta, data.spread);
+        let phi1 = to_squarem(kernel, k, &t1, data.spread);
+        let phi2 = to_squarem(kernel, k, &t2, data.spread);
+        let r: Vec<f64> = phi1.iter().zip(&phi0).map(|(a, b)| a - b).collect();
+        let v: Vec<f64> = (0..phi0.len())
+            .map(|i| phi2[i] - 2.0 * phi1[i] + phi0[i])
+            .collect();
+        let norm = |x: &[f64]| x.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let ratio = norm(&r) / norm(&v);
+        let alpha = if ratio.is_finite() {
+            ratio.clamp(1.0, step_max)
+        } else {
+            1.0
+        };
+        // The cap grows while the steps reach it and shrinks after a rejected extrapolation
+        // (as `SQUAREM`'s step.max with mstep = 4).
+        if alpha == step_max {
+            step_max *= 4.0;
+        }
+        let mut next = None;
+        if alpha > 1.0 {
+            let phi: Vec<f64> = (0..phi0.len())
+                .map(|i| phi0[i] + 2.0 * alpha * r[i] + alpha * alpha * v[i])
+                .collect();
+            let candidate = from_squarem(kernel, k, &phi, data.spread);
+            if candidate.iter().all(|t| t.is_finite())
+                && data.degeneracy(kernel, k, &candidate, names).is_none()
+            {
+                let (lp, t3, why) = pass(&candidate);
+                used += 1;
+                if lp >= l1 && why.is_none() {
+                    next = Some((lp, t3));
+                } else if used >= max_passes {
+                    return done(t2, used, l1, None);
                 }
-                product *= s.powi(count);
-                factors += count;
-            } else {
-                total.add(w * (top + s.ln() + offset));
             }
-            let scale = w / s;
-            for (j, sum) in sums.iter_mut().enumerate() {
-                let rw = scale * l[j];
-                let d = y - theta[k + j];
-                sum.0 += rw;
-                sum.1 += rw * d;
-                sum.2 += rw * d * d;
+            if next.is_none() {
+                step_max = (step_max / 4.0).max(1.0);
             }
         }
-        ll = total.value() + ln_products + product.ln();
-        // M-step: closed form.
-        for (j, &(n, s1, s2)) in sums.iter().enumerate() {
-            theta[j] = n / data.total;
-            let shift = if n > 0.0 { s1 / n } else { f64::NAN };
-            theta[k + j] += shift;
-            if p == 3 {
-                theta[2 * k + j] = (s2 / n - shift * shift).max(0.0).sqrt();
+        let (lx, t3) = match next {
+            Some(n) => n,
+            None => {
+                let (l2, t3, why) = pass(&t2);
+                used += 1;
+                if why.is_some() {
+                    return done(t3, used, l2, why);
+                }
+                (l2, t3)
             }
-        }
-        if let Some(why) = data.degeneracy(kernel, k, &theta, names) {
-            return EmResult {
-                theta,
-                iterations: it,
-                log_likelihood: ll,
-                degenerate: Some(why),
-            };
-        }
-        if ll - previous <= EM_RELATIVE_GAIN * ll.abs() {
-            return EmResult {
-                theta,
-                iterations: it,
-                log_likelihood: ll,
-                degenerate: None,
-            };
-        }
-        previous = ll;
-    }
-    EmResult {
-        theta,
-        iterations: max_iterations,
-        log_likelihood: ll,
-        degenerate: None,
+        };
+        ll = lx;
+        theta = t3;
     }
 }
 
 /// The start used by the mixture families' [`Family::initial_estimate`]: the quantile split
-/// refined by up to `iterations` EM steps (the split itself when EM degenerates). Sorted by
+/// refined by up to `iterations` EM passes (the split itself when EM degenerates). Sorted by
 /// location.
 ///
 /// # Errors
@@ -1280,20 +1810,28 @@ pub(crate) fn initial_estimate(
     iterations: usize,
 ) -> Result<Vec<f64>> {
     let data = EmData::new(kernel, sample);
-    if data.points.len() <= k || data.spread.is_nan() || data.spread <= 0.0 {
+    if data.y.len() <= k || data.spread.is_nan() || data.spread <= 0.0 {
         return Err(degenerate(
             family,
             format!(
                 "the data have {} distinct values: too few for {k} components",
-                data.points.len()
+                data.y.len()
             ),
         ));
     }
-    if kernel == Kernel::Poisson && data.points.iter().all(|p| p.0 == 0.0) {
+    if kernel == Kernel::Poisson && data.y.iter().all(|&y| y == 0.0) {
         return Err(degenerate(family, "all counts are 0"));
     }
     let split = data.quantile_start(kernel, k);
-    let refined = em(kernel, k, &data, split.clone(), iterations, family.params());
+    let refined = em(
+        kernel,
+        k,
+        &data,
+        split.clone(),
+        EM_TIGHT_GAIN,
+        iterations,
+        family.params(),
+    );
     let theta = if refined.degenerate.is_none() && refined.theta.iter().all(|v| v.is_finite()) {
         refined.theta
     } else {
@@ -1309,104 +1847,322 @@ struct Run {
     log_likelihood: f64,
     status: StartStatus,
     reason: Option<String>,
+    /// The polished start whose result this one shares (screening of large data).
+    same_as: Option<usize>,
 }
 
-fn run_start(
-    family: &dyn Family,
+impl Run {
+    fn rejected(status: StartStatus, why: String, em_iterations: usize, ll: f64) -> Run {
+        Run {
+            fit: None,
+            em_iterations,
+            log_likelihood: ll,
+            status,
+            reason: Some(why),
+            same_as: None,
+        }
+    }
+}
+
+/// Where a start's EM began and ended on the screening data (the full data when small).
+struct Screened {
+    theta: Vec<f64>,
+    passes: usize,
+    log_likelihood: f64,
+    degenerate: Option<String>,
+}
+
+/// What the starts of one mixture fit share.
+struct Starts<'a> {
+    family: &'a dyn Family,
     kernel: Kernel,
     k: usize,
-    sample: &Sample,
-    data: &EmData,
-    start: usize,
-    options: &MixtureOptions,
-) -> Run {
-    let p = kernel.per_component();
-    let theta0 = if start == 0 {
-        data.quantile_start(kernel, k)
-    } else {
-        let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-        rng.set_stream(start as u64);
-        data.kmeans_start(kernel, k, &mut rng)
-    };
-    let names = family.params();
-    let result = em(kernel, k, data, theta0, options.em_iterations, names);
-    let rejected = |status, why: String, ll| Run {
-        fit: None,
-        em_iterations: result.iterations,
-        log_likelihood: ll,
-        status,
-        reason: Some(why),
-    };
-    if let Some(why) = result.degenerate.clone() {
-        return rejected(StartStatus::Degenerate, why, result.log_likelihood);
+    sample: &'a Sample,
+    /// EM's view of the whole sample.
+    data: &'a EmData,
+    options: &'a MixtureOptions,
+}
+
+impl Starts<'_> {
+    /// Start number `start` (0: the quantile split, then k-means++ from the seed's stream
+    /// `start`) drawn from `data` and its EM there until a cycle gains less than `gain`·|ℓ|.
+    fn screen(&self, data: &EmData, start: usize, gain: f64, max_passes: usize) -> Screened {
+        let (kernel, k) = (self.kernel, self.k);
+        let theta0 = if start == 0 {
+            data.quantile_start(kernel, k)
+        } else {
+            let mut rng = ChaCha8Rng::seed_from_u64(self.options.seed);
+            rng.set_stream(start as u64);
+            data.kmeans_start(kernel, k, &mut rng)
+        };
+        let r = em(
+            kernel,
+            k,
+            data,
+            theta0,
+            gain,
+            max_passes,
+            self.family.params(),
+        );
+        Screened {
+            theta: sort_components(&r.theta, k, kernel.per_component()),
+            passes: r.iterations,
+            log_likelihood: r.log_likelihood,
+            degenerate: r.degenerate,
+        }
     }
-    let theta_em = sort_components(&result.theta, k, p);
-    let finish = |start: Vec<f64>| {
-        fit(
-            family,
-            sample,
-            &FitOptions {
-                start: Some(start),
-                ..options.fit.clone()
-            },
-        )
-    };
-    let mut fitted = match finish(theta_em) {
-        Ok(f) => f,
-        Err(e) => {
-            return rejected(
-                StartStatus::NotConverged,
-                e.to_string(),
-                result.log_likelihood,
+
+    /// The Newton finish from an EM solution θ (sorted), reached after `em_iterations` passes
+    /// at log-likelihood `em_ll`: certified fit, degeneracy check, relabelling when Newton
+    /// moved two components past each other.
+    fn newton_finish(&self, theta_em: Vec<f64>, em_iterations: usize, em_ll: f64) -> Run {
+        let (kernel, k) = (self.kernel, self.k);
+        let p = kernel.per_component();
+        let names = self.family.params();
+        let finish = |start: Vec<f64>| {
+            fit(
+                self.family,
+                self.sample,
+                &FitOptions {
+                    start: Some(start),
+                    ..self.options.fit.clone()
+                },
             )
+        };
+        let not_converged =
+            |why: String, ll: f64| Run::rejected(StartStatus::NotConverged, why, em_iterations, ll);
+        let mut fitted = match finish(theta_em) {
+            Ok(f) => f,
+            Err(e) => return not_converged(e.to_string(), em_ll),
+        };
+        let mut theta = fitted.theta();
+        if let Some(why) = self.data.degeneracy(kernel, k, &theta, names) {
+            return Run::rejected(
+                StartStatus::Degenerate,
+                why,
+                em_iterations,
+                fitted.log_likelihood,
+            );
         }
-    };
-    let mut theta = fitted.theta();
-    if let Some(why) = data.degeneracy(kernel, k, &theta, names) {
-        return rejected(StartStatus::Degenerate, why, fitted.log_likelihood);
-    }
-    if !is_sorted_by_location(&theta, k) {
-        // Newton moved two components past each other: relabel and certify again at the
-        // relabelled optimum (a warm start there takes no iterations).
-        theta = sort_components(&theta, k, p);
-        let iterations = fitted.iterations;
-        match finish(theta) {
-            Ok(f) => {
-                fitted = f;
-                fitted.iterations = iterations;
+        if !is_sorted_by_location(&theta, k) {
+            // Newton moved two components past each other: relabel and certify again at the
+            // relabelled optimum (a warm start there takes no iterations).
+            theta = sort_components(&theta, k, p);
+            let iterations = fitted.iterations;
+            match finish(theta) {
+                Ok(f) => {
+                    fitted = f;
+                    fitted.iterations = iterations;
+                }
+                Err(e) => return not_converged(e.to_string(), fitted.log_likelihood),
             }
-            Err(e) => {
-                return rejected(
-                    StartStatus::NotConverged,
-                    e.to_string(),
-                    fitted.log_likelihood,
+        }
+        let (status, reason) = if fitted.converged {
+            (StartStatus::LocalMaximum, None)
+        } else {
+            (
+                StartStatus::NotConverged,
+                Some(format!(
+                    "not certified ({}){}",
+                    fitted.termination.as_str(),
+                    fitted
+                        .notes
+                        .first()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default()
+                )),
+            )
+        };
+        Run {
+            log_likelihood: fitted.log_likelihood,
+            fit: Some(fitted),
+            em_iterations,
+            status,
+            reason,
+            same_as: None,
+        }
+    }
+
+    /// Polish a start on the full data: the short EM from its screening solution (unless that
+    /// already is the short EM on the full data, `short_done`), then Newton; when Newton does
+    /// not certify a non-degenerate maximum from there, EM goes on to the tight tolerance and
+    /// Newton tries again.
+    fn polish(&self, screened: &Screened, short_done: bool) -> Run {
+        let (kernel, k) = (self.kernel, self.k);
+        let (names, p) = (self.family.params(), kernel.per_component());
+        let mut passes = screened.passes;
+        let (mut theta, mut ll) = (screened.theta.clone(), screened.log_likelihood);
+        if !short_done {
+            let r = em(
+                kernel,
+                k,
+                self.data,
+                theta,
+                EM_SHORT_GAIN,
+                EM_SHORT_PASSES.min(self.options.em_iterations),
+                names,
+            );
+            passes += r.iterations;
+            if let Some(why) = r.degenerate {
+                return Run::rejected(StartStatus::Degenerate, why, passes, r.log_likelihood);
+            }
+            (theta, ll) = (sort_components(&r.theta, k, p), r.log_likelihood);
+        }
+        let first = self.newton_finish(theta.clone(), passes, ll);
+        if first.status == StartStatus::LocalMaximum {
+            return first;
+        }
+        let r = em(
+            kernel,
+            k,
+            self.data,
+            theta,
+            EM_TIGHT_GAIN,
+            self.options.em_iterations,
+            names,
+        );
+        passes += r.iterations;
+        if let Some(why) = r.degenerate {
+            return Run::rejected(StartStatus::Degenerate, why, passes, r.log_likelihood);
+        }
+        self.newton_finish(sort_components(&r.theta, k, p), passes, r.log_likelihood)
+    }
+
+    /// Every start's run, and for screened data the subsample's size and the number of
+    /// polished starts: with at most [`SCREEN_ABOVE`] distinct values each start's short EM
+    /// runs on the data and is polished; with more the starts are screened on a quantile
+    /// subsample and only the best distinct ones are polished (see [`fit_mixture`]).
+    fn run(&self) -> (Vec<Run>, Option<(usize, usize)>) {
+        let (kernel, k, options, data) = (self.kernel, self.k, self.options, self.data);
+        if data.y.len() <= SCREEN_ABOVE {
+            let short = EM_SHORT_PASSES.min(options.em_iterations);
+            let runs = (0..options.starts)
+                .into_par_iter()
+                .map(|s| {
+                    let sc = self.screen(data, s, EM_SHORT_GAIN, short);
+                    match &sc.degenerate {
+                        Some(why) => Run::rejected(
+                            StartStatus::Degenerate,
+                            why.clone(),
+                            sc.passes,
+                            sc.log_likelihood,
+                        ),
+                        None => self.polish(&sc, true),
+                    }
+                })
+                .collect();
+            return (runs, None);
+        }
+        let subsample = data.quantile_subsample(SCREEN_POINTS);
+        let screened: Vec<Screened> = (0..options.starts)
+            .into_par_iter()
+            .map(|s| self.screen(&subsample, s, EM_TIGHT_GAIN, options.em_iterations))
+            .collect();
+        // Group the starts that reached the same point (the first start of a group leads it).
+        let mut leaders: Vec<usize> = Vec::new();
+        let mut same_as: Vec<Option<usize>> = vec![None; options.starts];
+        for s in (0..options.starts).filter(|&s| screened[s].degenerate.is_none()) {
+            let same = |&&l: &&usize| {
+                same_screened(
+                    kernel,
+                    k,
+                    &screened[s].theta,
+                    &screened[l].theta,
+                    data.spread,
                 )
+            };
+            match leaders.iter().find(same) {
+                Some(&l) => same_as[s] = Some(l),
+                None => leaders.push(s),
             }
         }
-    }
-    let (status, reason) = if fitted.converged {
-        (StartStatus::LocalMaximum, None)
-    } else {
+        // Rank the groups by the full data's log-likelihood at their screening solutions (one
+        // pass each; the first of equals first): the subsample's smooths over the fine
+        // structure that separates the maxima of an over-fitted K.
+        let mut full_ll = vec![f64::NAN; options.starts];
+        let lls: Vec<f64> = leaders
+            .par_iter()
+            .map(|&l| em_pass(kernel, k, data, &screened[l].theta).0)
+            .collect();
+        for (&l, ll) in leaders.iter().zip(lls) {
+            full_ll[l] = ll;
+        }
+        for s in 0..options.starts {
+            if let Some(l) = same_as[s] {
+                full_ll[s] = full_ll[l];
+            }
+        }
+        leaders.sort_by(|&a, &b| full_ll[b].total_cmp(&full_ll[a]).then(a.cmp(&b)));
+        let polished: Vec<usize> = leaders.iter().copied().take(POLISHED_STARTS).collect();
+        let mut runs: Vec<Option<Run>> = (0..options.starts)
+            .into_par_iter()
+            .map(|s| {
+                if polished.contains(&s) {
+                    return Some(self.polish(&screened[s], false));
+                }
+                if same_as[s].is_some_and(|l| polished.contains(&l)) {
+                    return None;
+                }
+                // Not polished: reported with the full data's log-likelihood at its screening
+                // solution (a degenerate one's on the subsample, where it stopped).
+                let sc = &screened[s];
+                Some(match &sc.degenerate {
+                    Some(why) => Run::rejected(
+                        StartStatus::Degenerate,
+                        why.clone(),
+                        sc.passes,
+                        sc.log_likelihood,
+                    ),
+                    None => Run::rejected(
+                        StartStatus::ScreenedOut,
+                        format!(
+                            "not polished: the log-likelihood at its screening solution ranked below the {} polished ones",
+                            polished.len()
+                        ),
+                        sc.passes,
+                        full_ll[s],
+                    ),
+                })
+            })
+            .collect();
+        // A start whose screening solution is a polished one's shares that start's result.
+        for s in 0..options.starts {
+            if runs[s].is_none() {
+                let l = same_as[s].expect("only followers of polished starts are left");
+                let leader = runs[l].as_ref().expect("polished starts have a run");
+                runs[s] = Some(Run {
+                    fit: None,
+                    em_iterations: screened[s].passes,
+                    log_likelihood: leader.log_likelihood,
+                    status: leader.status,
+                    reason: leader.reason.clone(),
+                    same_as: Some(l),
+                });
+            }
+        }
         (
-            StartStatus::NotConverged,
-            Some(format!(
-                "not certified ({}){}",
-                fitted.termination.as_str(),
-                fitted
-                    .notes
-                    .first()
-                    .map(|n| format!(": {n}"))
-                    .unwrap_or_default()
-            )),
+            runs.into_iter()
+                .map(|r| r.expect("every start has a run"))
+                .collect(),
+            Some((subsample.y.len(), polished.len())),
         )
-    };
-    Run {
-        log_likelihood: fitted.log_likelihood,
-        fit: Some(fitted),
-        em_iterations: result.iterations,
-        status,
-        reason,
     }
+}
+
+/// Whether two screened solutions (sorted) are the same point: every weight within
+/// [`SAME_SCREENED`], every location and scale within [`SAME_SCREENED`] data spreads (rates
+/// within [`SAME_SCREENED`] relative).
+fn same_screened(kernel: Kernel, k: usize, a: &[f64], b: &[f64], spread: f64) -> bool {
+    (0..a.len()).all(|i| {
+        let unit = if i < k {
+            1.0
+        } else if kernel == Kernel::Poisson {
+            a[i].abs().max(b[i].abs())
+        } else {
+            spread
+        };
+        (a[i] - b[i]).abs() <= SAME_SCREENED * unit
+    })
 }
 
 #[cfg(test)]
@@ -1433,6 +2189,138 @@ mod tests {
         assert!(std::ptr::eq(a, b));
         let names: Vec<&str> = a.iter().map(|s| s.name).collect();
         assert_eq!(names, ["w1", "w2", "w3", "rate1", "rate2", "rate3"]);
+    }
+
+    /// n seeded draws from a two-component normal mixture with overlapping components (slow
+    /// plain EM).
+    fn overlapping(n: usize) -> Sample {
+        use rand::SeedableRng;
+        let f = normal_mixture::NormalMixture::new(2);
+        let theta = [0.4, 0.6, 0.0, 1.6, 0.8, 1.0];
+        Sample::new(f.sample(&theta, n, &mut rand::rngs::StdRng::seed_from_u64(3))).unwrap()
+    }
+
+    #[test]
+    fn squarem_reaches_plain_em_fixed_point_in_fewer_passes() {
+        let s = overlapping(2000);
+        let data = EmData::new(Kernel::Normal, &s);
+        let names = normal_mixture::NormalMixture::new(2).params().to_vec();
+        let start = data.quantile_start(Kernel::Normal, 2);
+        let fast = em(
+            Kernel::Normal,
+            2,
+            &data,
+            start.clone(),
+            1e-13,
+            20_000,
+            &names,
+        );
+        assert!(fast.degenerate.is_none());
+        // Plain EM: one pass after another, ℓ never decreasing.
+        let (mut theta, mut previous, mut passes) = (start, f64::NEG_INFINITY, 0);
+        loop {
+            let (ll, next) = em_pass(Kernel::Normal, 2, &data, &theta);
+            passes += 1;
+            assert!(ll >= previous - 1e-9, "EM decreased ℓ: {previous} → {ll}");
+            theta = next;
+            if ll - previous <= 1e-13 * ll.abs() {
+                break;
+            }
+            previous = ll;
+        }
+        // Both stop near the maximum, which the certified Newton fit pins down; SQUAREM's
+        // point is at least as close to it.
+        let f = normal_mixture::NormalMixture::new(2);
+        let mle = crate::fit::fit(
+            &f,
+            &s,
+            &FitOptions {
+                start: Some(fast.theta.clone()),
+                ..FitOptions::default()
+            },
+        )
+        .unwrap();
+        assert!(mle.converged);
+        let distance = |t: &[f64]| {
+            t.iter()
+                .zip(mle.theta())
+                .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
+        };
+        assert!(
+            distance(&fast.theta) < 1e-4,
+            "{:?} vs {:?}",
+            fast.theta,
+            mle.theta()
+        );
+        assert!(distance(&fast.theta) <= distance(&theta));
+        assert!(
+            2 * fast.iterations < passes,
+            "SQUAREM {} passes, plain EM {passes}",
+            fast.iterations
+        );
+    }
+
+    #[test]
+    fn blocked_passes_equal_one_pass_over_everything() {
+        // 20 000 rows: several blocks of EM points and of rows, some with zero weight.
+        let s = overlapping(20_000);
+        let w: Vec<f64> = (0..s.len()).map(|i| (i % 7) as f64 * 0.5).collect();
+        let s = s.with_weights(w).unwrap();
+        let theta = [0.35, 0.65, 0.1, 1.5, 0.9, 1.1];
+        let data = EmData::new(Kernel::Normal, &s);
+        assert!(data.y.len() > 2 * BLOCK);
+        let (ll, next) = em_pass(Kernel::Normal, 2, &data, &theta);
+        let c = PassParams::new(Kernel::Normal, 2, &theta);
+        let whole = estep_block(Kernel::Normal, 2, &c, &data.y, &data.w);
+        assert!(
+            (ll - whole[0]).abs() < 1e-12 * ll.abs(),
+            "{ll} vs {}",
+            whole[0]
+        );
+        assert!((next[0] - whole[1] / data.total).abs() < 1e-13);
+
+        // The normal mixture's blocked log-likelihood against the shared pointwise one.
+        let f = normal_mixture::NormalMixture::new(2);
+        let (mut g1, mut h1) = (vec![0.0; 6], vec![0.0; 36]);
+        let (mut g2, mut h2) = (vec![0.0; 6], vec![0.0; 36]);
+        let a = f.log_likelihood(&theta, &s, Some(&mut g1), Some(&mut h1));
+        let points = (0..s.len()).map(|i| (s.values()[i], s.weight(i)));
+        let components = normal_mixture::NormalComponents::new(2, &theta);
+        let b = sum_log_likelihood(
+            Kernel::Normal,
+            2,
+            &theta,
+            points,
+            |_, y, terms, d| components.fill(y, terms, d),
+            Some(&mut g2),
+            Some(&mut h2),
+        );
+        assert!((a - b).abs() < 1e-12 * b.abs(), "{a} vs {b}");
+        assert!((a - ll).abs() < 1e-12 * b.abs(), "{a} vs EM's {ll}");
+        let scale = h2.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        for (x, y) in g1.iter().zip(&g2).chain(h1.iter().zip(&h2)) {
+            assert!((x - y).abs() < 1e-11 * scale, "{x} vs {y}");
+        }
+        // Exactly symmetric.
+        for i in 0..6 {
+            for j in 0..6 {
+                assert_eq!(h1[i * 6 + j], h1[j * 6 + i]);
+            }
+        }
+    }
+
+    #[test]
+    fn quantile_subsample_follows_the_data() {
+        let s = overlapping(50_000);
+        let data = EmData::new(Kernel::Normal, &s);
+        let sub = data.quantile_subsample(SCREEN_POINTS);
+        assert_eq!(sub.total, SCREEN_POINTS as f64);
+        assert_eq!((sub.rows, sub.spread), (data.rows, data.spread));
+        assert!(sub.y.windows(2).all(|w| w[0] < w[1]));
+        for q in [0.01, 0.25, 0.5, 0.75, 0.99] {
+            let (a, b) = (sub.quantile(q), data.quantile(q));
+            assert!((a - b).abs() < 0.01 * data.spread, "{q}: {a} vs {b}");
+        }
     }
 
     #[test]

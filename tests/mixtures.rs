@@ -6,6 +6,9 @@
 //!   `tests/fixtures/generate_mixture_reference.R`), for K = 2 and for the choice of K by BIC;
 //! - determinism for a seed, degenerate data (a repeated value) rejected or flagged, never a
 //!   clean fit with a collapsed component;
+//! - large data: the starts screened on a quantile subsample, the same fit whatever the threads;
+//! - uncertainty of one K: covariance with the weights' constraint, bootstrap replicates sorted
+//!   by mean and reproducible whatever the threads;
 //! - the command line (`mlfit fit -f normal_mixture --components …`).
 
 mod common;
@@ -470,6 +473,93 @@ fn too_few_distinct_values_and_bad_options_are_errors() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Large data and uncertainty.
+
+#[test]
+fn large_data_are_screened_on_a_subsample_and_fit_the_same_whatever_the_threads() {
+    // 30 000 distinct values: more than mixture::SCREEN_ABOVE, and several blocks of rows in
+    // every pass over the data.
+    let f = family("normal_mixture", 2);
+    let truth = [0.35, 0.65, 2.0, 4.3, 0.25, 0.45];
+    let s = sample_of(f.as_ref(), &truth, 30_000, 12);
+    let json = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let fitted = fit_mixture(f.as_ref(), &s, &MixtureOptions::default()).unwrap();
+                (serde_json::to_string(&fitted).unwrap(), fitted)
+            })
+    };
+    let (a, fitted) = json(1);
+    assert_eq!(a, json(2).0);
+    assert_eq!(a, json(3).0);
+    assert!(fitted.fit.converged, "{:?}", fitted.fit.notes);
+    assert_eq!(fitted.screened_on, Some(mixture::SCREEN_POINTS));
+    // Every start's screening solution is the same point: one polish, shared by all.
+    assert_eq!(
+        fitted.starts_reaching_best, 10,
+        "{:?}",
+        fitted.start_details
+    );
+    assert!(fitted
+        .fit
+        .notes
+        .iter()
+        .any(|n| n.contains("quantile subsample")));
+    let se = fitted.fit.std_errors.clone().unwrap();
+    for (spec, (&t, est)) in f.params().iter().zip(truth.iter().zip(fitted.fit.theta())) {
+        let e = se.get(spec.name).unwrap();
+        assert!(
+            (est - t).abs() < 4.0 * e,
+            "{}: {est} ± {e}, truth {t}",
+            spec.name
+        );
+    }
+    // The certified maximum is the one plain EM converges to on the full data.
+    let plain = mlfit::fit(
+        f.as_ref(),
+        &s,
+        &mlfit::FitOptions {
+            start: Some(fitted.fit.theta()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!((plain.log_likelihood - fitted.fit.log_likelihood).abs() < 1e-9 * 30_000.0);
+}
+
+#[test]
+fn bootstrap_replicates_keep_the_components_in_mean_order() {
+    // A narrow component inside a wide one, their means close: warm-started at θ̂, about one
+    // refit in six moves one mean past the other. Every replicate is sorted by mean, so each
+    // column is one component (the reported order).
+    let f = family("normal_mixture", 2);
+    let s = sample_of(f.as_ref(), &[0.6, 0.4, 0.0, 0.15, 1.0, 0.3], 800, 13);
+    let fitted = fit_mixture(f.as_ref(), &s, &MixtureOptions::default()).unwrap();
+    assert!(fitted.fit.converged);
+    let b = mlfit::inference::bootstrap::bootstrap(
+        f.as_ref(),
+        &s,
+        &fitted.fit,
+        &mlfit::inference::bootstrap::BootstrapOptions {
+            replicates: 100,
+            seed: 5,
+            ..Default::default()
+        },
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(b.parameters, ["w1", "w2", "mean1", "mean2", "sd1", "sd2"]);
+    assert!(b.successful() > 50, "{:?}", b.notes);
+    for row in &b.estimates {
+        assert!(row[2] <= row[3], "{row:?}");
+        assert!((row[0] + row[1] - 1.0).abs() < 1e-12, "{row:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Command line.
 
 fn mlfit() -> Command {
@@ -645,9 +735,48 @@ fn cli_usage_errors() {
             "a fixed parameter",
         ),
         (&["-f", "normal_mixture", "--starts", "0"][..], "no starts"),
+        (
+            &[
+                "-f",
+                "normal_mixture",
+                "--components",
+                "auto",
+                "--se",
+                "all",
+            ][..],
+            "uncertainty for a range of K",
+        ),
+        (
+            &[
+                "-f",
+                "normal_mixture",
+                "--components",
+                "2..3",
+                "--bootstrap",
+                "9",
+            ][..],
+            "a bootstrap for a range of K",
+        ),
     ] {
         assert_eq!(code(&[&base[..], extra].concat()), Some(2), "{why}");
     }
+    let out = mlfit()
+        .args(base)
+        .args([
+            "-f",
+            "normal_mixture",
+            "--components",
+            "auto",
+            "--se",
+            "all",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("--se needs one number of components, not a range (1..6)"),
+        "{stderr}"
+    );
     // Negative counts are outside a Poisson mixture's support: a data error.
     mlfit()
         .args(["fit", "-", "-f", "poisson_mixture"])
@@ -688,4 +817,109 @@ fn the_readme_mixture_examples_are_what_fit_prints() {
         readme.contains(head),
         "README's BIC table is stale; fit prints:\n{head}"
     );
+}
+
+#[test]
+fn cli_uncertainty_of_one_k() {
+    let args = [
+        &FAITHFUL[..],
+        &[
+            "--components",
+            "2",
+            "--se",
+            "all",
+            "--ci",
+            "0.95",
+            "--bootstrap",
+            "200",
+            "--seed",
+            "3",
+            "--format",
+            "json",
+        ],
+    ]
+    .concat();
+    let run = |threads: &str| {
+        mlfit()
+            .args(&args)
+            .env("RAYON_NUM_THREADS", threads)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let one = run("1");
+    assert_eq!(
+        one,
+        run("2"),
+        "the bootstrap depends on the number of threads"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    assert_eq!(v["converged"], true);
+    assert_eq!(v["components"], 2);
+    let u = &v["uncertainty"];
+    // w2 = 1 − w1: the same standard error, whichever information it comes from.
+    for kind in ["observed", "expected", "sandwich"] {
+        let se = &u["covariance"][kind]["std_errors"];
+        let (w1, w2) = (se["w1"].as_f64().unwrap(), se["w2"].as_f64().unwrap());
+        assert!(
+            w1 > 0.0 && (w1 - w2).abs() < 1e-10 * w1,
+            "{kind}: {w1} vs {w2}"
+        );
+    }
+    // The observed-information errors are the fit's own.
+    for (name, se) in v["std_errors"].as_object().unwrap() {
+        let c = u["covariance"]["observed"]["std_errors"][name]
+            .as_f64()
+            .unwrap();
+        assert!((c - se.as_f64().unwrap()).abs() < 1e-9 * c, "{name}");
+    }
+    let intervals = u["intervals"].as_array().unwrap();
+    assert_eq!(intervals.len(), 6);
+    for i in intervals {
+        let name = i["parameter"].as_str().unwrap();
+        let (lo, hi) = (i["lower"].as_f64().unwrap(), i["upper"].as_f64().unwrap());
+        let est = v["params"][name].as_f64().unwrap();
+        assert_eq!(i["estimate"].as_f64().unwrap(), est);
+        assert!(lo < est && est < hi, "{name}: {est} not in [{lo}, {hi}]");
+    }
+    let b = &u["bootstrap"];
+    assert_eq!(b["replicates"], 200);
+    assert_eq!(b["seed"], 3);
+    assert_eq!(b["failed"], 0, "{b}");
+    let bse = &b["std_errors"];
+    let (w1, w2) = (bse["w1"].as_f64().unwrap(), bse["w2"].as_f64().unwrap());
+    assert!((w1 - w2).abs() < 1e-9 * w1, "{w1} vs {w2}");
+    // The bootstrap agrees with the sandwich within its Monte Carlo error (200 replicates:
+    // about 5%), component by component: the replicates line up.
+    for name in ["mean1", "mean2", "sd1", "sd2"] {
+        let boot = bse[name].as_f64().unwrap();
+        let sandwich = u["covariance"]["sandwich"]["std_errors"][name]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (boot / sandwich - 1.0).abs() < 0.25,
+            "{name}: {boot} vs {sandwich}"
+        );
+    }
+
+    // The table shows the same analysis under the fit; a profile interval for a weight falls
+    // back to Wald on the logit scale, with a note.
+    let out = mlfit()
+        .args(FAITHFUL)
+        .args(["--ci", "0.95", "--ci-method", "profile"])
+        .assert()
+        .success();
+    let table = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(table.contains("95% intervals"), "{table}");
+    assert!(
+        table.contains("note (w1): no profile interval: w1 is a weight"),
+        "{table}"
+    );
+    let mean1 = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("mean1 ") && l.contains('['))
+        .unwrap();
+    assert!(mean1.contains("profile likelihood"), "{table}");
 }

@@ -25,7 +25,7 @@ use rand_distr::Distribution;
 use super::{Constraint, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
-use crate::mixture::{component_specs, sum_log_likelihood, Kernel, Terms};
+use crate::mixture::{component_specs, sum_log_likelihood_rows, Kernel, Terms};
 
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
@@ -159,14 +159,12 @@ impl Family for NormalMixture {
         grad: Option<&mut [f64]>,
         hess: Option<&mut [f64]>,
     ) -> f64 {
-        let points = (0..sample.len()).map(|i| (sample.values()[i], sample.weight(i)));
         let components = NormalComponents::new(self.k, theta);
-        sum_log_likelihood(
+        sum_log_likelihood_rows(
             Kernel::Normal,
             self.k,
-            theta,
-            points,
-            |_, y, terms, d| components.fill(y, terms, d),
+            sample,
+            |y, terms, d| components.fill(y, terms, d),
             grad,
             hess,
         )

@@ -13,7 +13,10 @@
 //!   number of trials; a per-row number of trials draws each row from its own binomial-type
 //!   distribution),
 //!
-//! and refits it warm-started at θ̂ with the fit's fixed parameters held. A replicate whose
+//! and refits it warm-started at θ̂ with the fit's fixed parameters held; a mixture's refit is
+//! sorted by component location ([`crate::mixture::canonical`]), as θ̂ is, so each column of
+//! the replicates is one component even when a refit moves two components past each other
+//! (label switching is re-sorted, never averaged across labels). A replicate whose
 //! refit is an error, does not converge, or (for a categorical) misses one of the fitted
 //! levels is counted as *failed* and left out: a failure is information about the estimator,
 //! never silently replaced. The bootstrap standard error is the standard deviation of the
@@ -176,7 +179,9 @@ pub fn bootstrap(
             .map_err(|e| e.to_string())
             .and_then(|s| refitter.refit(&s));
         refit.map(|f| {
-            let theta = f.theta();
+            // A mixture's refit is warm-started at θ̂ (sorted by location) but Newton may move
+            // two components past each other: sort again so every column is one component.
+            let theta = crate::mixture::canonical(refitter.model(), &f.theta());
             refitter
                 .estimated
                 .iter()

@@ -290,7 +290,48 @@ pub fn analyse(
                     method: fit.method,
                     ..Default::default()
                 };
-                intervals::profile(model, sample, fit, level, &fit_options)?
+                let mut out = intervals::profile(model, sample, fit, level, &fit_options)?;
+                // A mixture weight cannot be held on its own (the weights sum to 1), so it has
+                // no profile: its limits are NaN. The Wald interval on the logit scale stands
+                // in, labelled as such, as for derived quantities.
+                let weights: Vec<&str> = model
+                    .params()
+                    .iter()
+                    .filter(|p| p.constraint == Constraint::Simplex)
+                    .map(|p| p.name)
+                    .collect();
+                if let (Some(c), false) = (chosen, weights.is_empty()) {
+                    let wald = intervals::wald_intervals(
+                        model,
+                        sample,
+                        fit,
+                        &c.std_errors,
+                        level,
+                        intervals::WaldScale::Transformed,
+                    )?;
+                    for i in &mut out {
+                        let held = weights.contains(&i.parameter.as_str());
+                        if let Some(w) = wald
+                            .iter()
+                            .find(|w| held && w.parameter == i.parameter && i.lower.is_nan())
+                        {
+                            let note = format!(
+                                "no profile interval: {} is a weight of a group summing to 1 and cannot be held alone; Wald on the logit scale from the {} standard errors instead",
+                                i.parameter,
+                                match options.se {
+                                    SeKind::Observed => "observed",
+                                    SeKind::Expected => "expected",
+                                    SeKind::Sandwich => "sandwich",
+                                }
+                            );
+                            *i = intervals::Interval {
+                                note: Some(note),
+                                ..w.clone()
+                            };
+                        }
+                    }
+                }
+                out
             }
             CiMethod::Percentile | CiMethod::Bca => {
                 let Some(b) = &boot else {

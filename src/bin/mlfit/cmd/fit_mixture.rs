@@ -3,8 +3,12 @@
 //!
 //! With one K the output is the fit (table, the `fit` JSON object extended with the starts'
 //! record, or long CSV); with a range (`auto` = 1..6) it is every K's fit with its BIC, the
-//! chosen one shown in full. A mixture is fitted on its own: other families, `--trials`,
-//! `--fix` and the uncertainty options are usage errors here.
+//! chosen one shown in full. The uncertainty options (`--se`, `--ci`, `--bootstrap`, …) analyse
+//! the fit of one K, as for any family (the bootstrap refits are warm-started at θ̂ and their
+//! components sorted by location, so replicates line up component by component); with a range
+//! they are usage errors: which K's uncertainty would be ambiguous, and a bootstrap would not
+//! account for the choice of K. A mixture is fitted on its own: other families, `--trials` and
+//! `--fix` are usage errors here.
 
 use anyhow::anyhow;
 use mlfit::family::{self, Family};
@@ -12,7 +16,7 @@ use mlfit::mixture::{self, Components, MixtureFit, MixtureOptions, MixtureSelect
 use mlfit::report::{sig, Context};
 use mlfit::FitOptions;
 
-use super::{input, Failure, Output};
+use super::{input, uncertainty, Failure, Output};
 use crate::cli::{FitArgs, Format};
 
 /// Whether `mlfit fit` is asked for a mixture: a mixture family, or an option only mixtures
@@ -46,16 +50,9 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
             )))
         }
     };
-    let u = &args.uncertainty;
     let refused = [
         (args.trials.is_some(), "--trials"),
         (!args.fix.is_empty(), "--fix"),
-        (u.se.is_some(), "--se"),
-        (u.ci.is_some(), "--ci"),
-        (u.bootstrap.is_some(), "--bootstrap"),
-        (u.gof_bootstrap.is_some(), "--gof-bootstrap"),
-        (!u.quantile.is_empty(), "--quantile"),
-        (u.moments, "--moments"),
     ];
     if let Some((_, option)) = refused.iter().find(|(given, _)| *given) {
         return Err(Failure::usage(anyhow!(
@@ -63,16 +60,38 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
             family.name()
         )));
     }
+    let components = args.components.clone().unwrap_or(Components::Fixed(2));
+    let u = &args.uncertainty;
+    if let (true, Components::Range(range)) = (uncertainty::requested(u), &components) {
+        let given = [
+            (u.se.is_some(), "--se"),
+            (u.ci.is_some(), "--ci"),
+            (u.bootstrap.is_some(), "--bootstrap"),
+            (u.gof_bootstrap.is_some(), "--gof-bootstrap"),
+            (!u.quantile.is_empty(), "--quantile"),
+            (u.moments, "--moments"),
+        ];
+        let option = given.iter().find(|(g, _)| *g).map_or("--se", |(_, o)| *o);
+        return Err(Failure::usage(anyhow!(
+            "{option} needs one number of components, not a range ({}..{}): choose K with the range first, then run --components K {option} …",
+            range.start(),
+            range.end()
+        )));
+    }
+    let fit_options = FitOptions {
+        method: args.method.into(),
+        gtol: args.tol,
+        max_iterations: args.max_iter,
+        fixed: vec![],
+        start: None,
+    };
+    let analysis = uncertainty::requested(u)
+        .then(|| uncertainty::options(u, args.seed, &fit_options))
+        .transpose()?;
     let options = MixtureOptions {
         starts: args.starts.unwrap_or(mixture::DEFAULT_STARTS),
         seed: args.seed,
-        fit: FitOptions {
-            method: args.method.into(),
-            gtol: args.tol,
-            max_iterations: args.max_iter,
-            fixed: vec![],
-            start: None,
-        },
+        fit: fit_options,
         ..MixtureOptions::default()
     };
     if options.starts == 0 {
@@ -80,23 +99,44 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     }
 
     let data = input::read(&args.input, true, false, None)?;
-    let notes: Vec<String> = data.skipped_note.iter().cloned().collect();
+    let mut notes: Vec<String> = data.skipped_note.iter().cloned().collect();
     let sample = data.numbers.as_ref().expect("read as numbers");
     let context = Context {
         source: data.source.clone(),
         column: data.column.clone(),
         weights: data.weights.clone(),
-        ..Default::default()
+        se_columns: uncertainty::se_columns(u),
     };
     let skipped_note = (data.skipped > 0)
         .then(|| format!("{} rows with missing values were skipped", data.skipped));
 
-    let components = args.components.clone().unwrap_or(Components::Fixed(2));
     let (stdout, chosen) = match components {
         Components::Fixed(k) => {
             let mut fitted = mixture::fit_components(family, sample, k, &options)?;
             fitted.fit.notes.extend(skipped_note);
             check_converged(&fitted, args.allow_nonconverged)?;
+            if let Some(analysis) = &analysis {
+                if fitted.fit.converged {
+                    // The K-component family (K = 1: the base family) that made the fit.
+                    let model = mixture::with_components(family, k)?;
+                    fitted.fit.uncertainty = Some(Box::new(uncertainty::analyse(
+                        model.as_ref(),
+                        sample,
+                        &fitted.fit,
+                        analysis,
+                    )?));
+                } else {
+                    fitted.fit.notes.push(
+                        "no standard errors, intervals or tests: they need a converged fit".into(),
+                    );
+                }
+                if matches!(args.format, Format::Csv) {
+                    notes.push(
+                        "the CSV of a mixture has no uncertainty columns: use --format json or the table"
+                            .into(),
+                    );
+                }
+            }
             let text = match args.format {
                 Format::Table => table(family, &fitted, &context),
                 Format::Json => json(&fitted),
@@ -287,6 +327,9 @@ fn table(family: &dyn Family, f: &MixtureFit, context: &Context) -> String {
     out.push_str(&format!("  starts          {}\n", starts_line(f)));
     for note in &r.notes {
         out.push_str(&format!("  note: {note}\n"));
+    }
+    if let Some(u) = &r.uncertainty {
+        out.push_str(&mlfit::report::uncertainty::block(u, &context.se_columns));
     }
     out
 }
