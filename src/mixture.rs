@@ -10,7 +10,8 @@
 //! gains less than 10⁻⁶·|ℓ|: its job is only to land in the right basin), finishes each with the
 //! standard [`crate::fit::fit`] (Newton, quadratically convergent, with the same certificate as
 //! every fit: score zero, Hessian positive definite, no parameter at the edge; when it cannot
-//! certify from the short EM, EM goes on to 10⁻¹⁰·|ℓ| and Newton tries again), rejects
+//! certify from the short EM other than by running out of iterations, EM goes on to
+//! 10⁻¹⁰·|ℓ| and Newton tries again), rejects
 //! degenerate and uncertified solutions, and keeps the best, reporting how many starts reached
 //! it. Components are sorted by their location (mean, meanlog or rate), so output is stable
 //! across runs and seeds. [`select`] fits each number of components in a range and picks one by
@@ -1985,8 +1986,8 @@ impl Starts<'_> {
 
     /// Polish a start on the full data: the short EM from its screening solution (unless that
     /// already is the short EM on the full data, `short_done`), then Newton; when Newton does
-    /// not certify a non-degenerate maximum from there, EM goes on to the tight tolerance and
-    /// Newton tries again.
+    /// not certify a non-degenerate maximum from there (other than by running out of
+    /// iterations), EM goes on to the tight tolerance and Newton tries again.
     fn polish(&self, screened: &Screened, short_done: bool) -> Run {
         let (kernel, k) = (self.kernel, self.k);
         let (names, p) = (self.family.params(), kernel.per_component());
@@ -2009,7 +2010,13 @@ impl Starts<'_> {
             (theta, ll) = (sort_components(&r.theta, k, p), r.log_likelihood);
         }
         let first = self.newton_finish(theta.clone(), passes, ll);
-        if first.status == StartStatus::LocalMaximum {
+        // Newton that runs out of iterations is crawling along a flat ridge (an over-fitted
+        // K), which a tighter EM start does not shorten: no second try then.
+        let capped = first
+            .fit
+            .as_ref()
+            .is_some_and(|f| f.termination == crate::optim::Termination::MaxIterations);
+        if first.status == StartStatus::LocalMaximum || capped {
             return first;
         }
         let r = em(
