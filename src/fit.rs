@@ -8,15 +8,14 @@
 //! the fit `converged`. Standard errors come from the observed information (the analytic
 //! Hessian of the log-likelihood) at θ̂.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
 use crate::family::{check_params, Constraint, Family, Irregularity};
 use crate::objective::CrossEntropy;
-use crate::optim::newton::ROUNDING;
-use crate::optim::{self, max_abs, Method, Objective, Termination};
+use crate::optim::{self, Method, Objective, Termination};
 
 /// Default tolerance on ‖mean score‖∞ in the scale-free optimisation coordinates.
 pub const DEFAULT_GTOL: f64 = 1e-9;
@@ -323,66 +322,22 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
 
     // Certification, independent of the method: recompute score and Hessian at θ̂.
     let theta = objective.natural(&outcome.x);
-    let mut gu = vec![0.0; m];
-    let mut hu = vec![0.0; m * m];
-    let value = objective.value_gradient_hessian(&outcome.x, &mut gu, &mut hu);
-    let score_norm = max_abs(&gu);
-    let mut termination = outcome.termination;
-    if !value.is_finite() {
-        termination = Termination::NonFinite;
-    }
-    if matches!(
-        termination,
-        Termination::NoProgress | Termination::MaxIterations
-    ) && m > 0
-    {
-        if let Some(chol) = DMatrix::from_row_slice(m, m, &hu).cholesky() {
-            let g = DVector::from_column_slice(&gu);
-            let decrement = g.dot(&chol.solve(&g));
-            if decrement <= ROUNDING * (1.0 + value.abs()) {
-                termination = Termination::RoundingLimit;
-                notes.push(format!(
-                    "the mean score ({score_norm:.1e}) cannot be reduced below the tolerance in floating point, \
-                     but the Newton decrement ({decrement:.1e}) shows the cross entropy is at its minimum to within rounding"
-                ));
-            }
-        }
-    }
-    if termination == Termination::GradientTolerance
-        && m > 0
-        && DMatrix::from_row_slice(m, m, &hu).cholesky().is_none()
-    {
-        termination = Termination::NotAMinimum;
-        notes.push("the Hessian at the stationary point is not positive definite (a saddle point or a flat direction)".into());
-    }
-    if let Some(note) = family.boundary_note(&theta) {
-        termination = Termination::Boundary;
-        notes.push(note);
-    } else if let Some(a) = outcome.x.iter().position(|u| u.abs() > RUNAWAY) {
+    let boundary = family.boundary_note(&theta).or_else(|| {
+        let a = outcome.x.iter().position(|u| u.abs() > RUNAWAY)?;
         let name = specs[objective.free()[a]].name;
-        termination = Termination::Boundary;
-        notes.push(format!(
+        Some(format!(
             "{name} ran off towards the edge of its domain ({name} = {:e}): the likelihood has no maximum here",
             theta[objective.free()[a]]
-        ));
-    }
-    let converged = matches!(
-        termination,
-        Termination::GradientTolerance
-            | Termination::ClosedForm
-            | Termination::AllFixed
-            | Termination::RoundingLimit
+        ))
+    });
+    let certificate = optim::certify(&objective, &outcome, options.gtol, 0.0, boundary);
+    let (value, score_norm, termination, converged) = (
+        certificate.value,
+        certificate.score_norm,
+        certificate.termination,
+        certificate.converged,
     );
-    match termination {
-        Termination::MaxIterations => notes.push(format!(
-            "stopped after {} iterations with |score| = {score_norm:.3e} > {:.1e}",
-            outcome.iterations, options.gtol
-        )),
-        Termination::NoProgress => notes.push(format!(
-            "the line search could not decrease the cross entropy further; |score| = {score_norm:.3e}"
-        )),
-        _ => {}
-    }
+    notes.extend(certificate.notes);
 
     let w = objective.total_weight();
     let log_likelihood = -value * w;

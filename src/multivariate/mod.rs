@@ -30,8 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::csv::{parse_cell, CsvOptions, Table};
 use crate::error::{CellProblem, Error, ErrorKind, Result};
 use crate::fit::FitOptions;
-use crate::optim::newton::ROUNDING;
-use crate::optim::{self, max_abs, Method, Objective, Termination};
+use crate::optim::{self, Method, Objective, Termination};
 use crate::sum::CompensatedSum;
 
 /// |η| beyond which a log-Cholesky diagonal has moved by a factor e³⁰ from the robust start:
@@ -440,56 +439,23 @@ pub fn fit_multivariate(
     let outcome = optim::minimize(options.method, &objective, &vec![0.0; m], &opt);
 
     // Certification, independent of the method: score and Hessian recomputed at θ̂.
-    let mut gu = vec![0.0; m];
-    let mut hu = vec![0.0; m * m];
-    let value = objective.value_gradient_hessian(&outcome.x, &mut gu, &mut hu);
-    let score_norm = max_abs(&gu);
-    let hessian = DMatrix::from_row_slice(m, m, &hu);
-    let mut termination = outcome.termination;
-    let mut notes = Vec::new();
-    if !value.is_finite() {
-        termination = Termination::NonFinite;
-    }
-    if matches!(
-        termination,
-        Termination::NoProgress | Termination::MaxIterations
-    ) {
-        if let Some(chol) = hessian.clone().cholesky() {
-            let g = DVector::from_column_slice(&gu);
-            let decrement = g.dot(&chol.solve(&g));
-            if decrement <= ROUNDING * (1.0 + value.abs() + objective.magnitude(&outcome.x)) {
-                termination = Termination::RoundingLimit;
-                notes.push(format!(
-                    "the mean score ({score_norm:.1e}) cannot be reduced below the tolerance in floating point, \
-                     but the Newton decrement ({decrement:.1e}) shows the cross entropy is at its minimum to within rounding"
-                ));
-            }
-        }
-    }
-    if termination == Termination::GradientTolerance && hessian.clone().cholesky().is_none() {
-        termination = Termination::NotAMinimum;
-        notes.push("the Hessian at the stationary point is not positive definite (a saddle point or a flat direction)".into());
-    }
-    if let Some(what) = objective.runaway(&outcome.x, RUNAWAY, sample.names()) {
-        termination = Termination::Boundary;
-        notes.push(format!(
-            "{what} ran off towards 0 or ∞: the likelihood has no maximum here"
-        ));
-    }
-    let converged = matches!(
-        termination,
-        Termination::GradientTolerance | Termination::RoundingLimit
+    let boundary = objective
+        .runaway(&outcome.x, RUNAWAY, sample.names())
+        .map(|what| format!("{what} ran off towards 0 or ∞: the likelihood has no maximum here"));
+    let certificate = optim::certify(
+        &objective,
+        &outcome,
+        options.gtol,
+        objective.magnitude(&outcome.x),
+        boundary,
     );
-    match termination {
-        Termination::MaxIterations => notes.push(format!(
-            "stopped after {} iterations with |score| = {score_norm:.3e} > {:.1e}",
-            outcome.iterations, options.gtol
-        )),
-        Termination::NoProgress => notes.push(format!(
-            "the line search could not decrease the cross entropy further; |score| = {score_norm:.3e}"
-        )),
-        _ => {}
-    }
+    let (value, score_norm, termination, converged, notes) = (
+        certificate.value,
+        certificate.score_norm,
+        certificate.termination,
+        certificate.converged,
+        certificate.notes,
+    );
 
     let (mean, cov) = objective.natural(&outcome.x);
     let (n, d) = (sample.n(), sample.d());

@@ -6,12 +6,15 @@
 //! reference method). All share the backtracking line search of [`line_search`] and the same
 //! stopping rule: ‖∇f‖∞ ≤ `gtol`. Every loop is capped.
 
+pub mod certify;
 pub mod gradient_descent;
 pub mod lbfgs;
 pub mod line_search;
 pub mod newton;
 
 use serde::{Deserialize, Serialize};
+
+pub use certify::{certify, Certificate};
 
 /// A smooth function to minimise.
 pub trait Objective {
