@@ -256,7 +256,6 @@ pub fn analyse(
         SeKind::Expected => covariance.expected.as_ref(),
         SeKind::Sandwich => covariance.sandwich.as_ref(),
     };
-
     let boot = match &options.bootstrap {
         Some(b) => {
             let total = b.replicates;
@@ -266,11 +265,64 @@ pub fn analyse(
         }
         None => None,
     };
+    let analysis = Analysis {
+        model,
+        sample,
+        fit,
+        options,
+        chosen,
+        boot: boot.as_ref(),
+    };
+    let intervals = match options.intervals {
+        Some((level, method)) => analysis.parameter_intervals(level, method)?,
+        None => Vec::new(),
+    };
+    let derived = analysis.derived_estimates()?;
+    let goodness_of_fit = match &options.goodness_of_fit {
+        Some(g) => {
+            let total = g.replicates;
+            Some(gof::gof_test(model, sample, fit, g, &|done| {
+                progress("goodness of fit", done, total)
+            })?)
+        }
+        None => None,
+    };
+    let information_matrix_test = match (information_matrix_test, &options.goodness_of_fit) {
+        (Some(t), Some(g)) => Some(analysis.im_test_bootstrap(t, g, progress)?),
+        (t, _) => t,
+    };
+    Ok(Uncertainty {
+        se_kind: options.se,
+        information_matrix_test,
+        intervals,
+        derived,
+        bootstrap: boot.map(BootstrapSummary::from),
+        goodness_of_fit,
+        covariance,
+    })
+}
 
-    let mut intervals_out = Vec::new();
-    if let Some((level, method)) = options.intervals {
-        intervals_out = match method {
-            CiMethod::Wald | CiMethod::WaldNatural => match chosen {
+/// What every step of [`analyse`] shares: the (specialised) family, the data, the fit, the
+/// options, the standard errors chosen to drive Wald intervals, and the bootstrap if one ran.
+struct Analysis<'a> {
+    model: &'a dyn Family,
+    sample: &'a Sample,
+    fit: &'a Fit,
+    options: &'a UncertaintyOptions,
+    chosen: Option<&'a covariance::CovarianceMatrix>,
+    boot: Option<&'a bootstrap::Bootstrap>,
+}
+
+impl Analysis<'_> {
+    /// Confidence intervals for the estimated parameters by `method` at `level`.
+    fn parameter_intervals(
+        &self,
+        level: f64,
+        method: CiMethod,
+    ) -> Result<Vec<intervals::Interval>> {
+        let (model, sample, fit) = (self.model, self.sample, self.fit);
+        match method {
+            CiMethod::Wald | CiMethod::WaldNatural => match self.chosen {
                 Some(c) => intervals::wald_intervals(
                     model,
                     sample,
@@ -282,59 +334,12 @@ pub fn analyse(
                     } else {
                         intervals::WaldScale::Natural
                     },
-                )?,
-                None => Vec::new(),
+                ),
+                None => Ok(Vec::new()),
             },
-            CiMethod::Profile => {
-                let fit_options = crate::fit::FitOptions {
-                    method: fit.method,
-                    ..Default::default()
-                };
-                let mut out = intervals::profile(model, sample, fit, level, &fit_options)?;
-                // A mixture weight cannot be held on its own (the weights sum to 1), so it has
-                // no profile: its limits are NaN. The Wald interval on the logit scale stands
-                // in, labelled as such, as for derived quantities.
-                let weights: Vec<&str> = model
-                    .params()
-                    .iter()
-                    .filter(|p| p.constraint == Constraint::Simplex)
-                    .map(|p| p.name)
-                    .collect();
-                if let (Some(c), false) = (chosen, weights.is_empty()) {
-                    let wald = intervals::wald_intervals(
-                        model,
-                        sample,
-                        fit,
-                        &c.std_errors,
-                        level,
-                        intervals::WaldScale::Transformed,
-                    )?;
-                    for i in &mut out {
-                        let held = weights.contains(&i.parameter.as_str());
-                        if let Some(w) = wald
-                            .iter()
-                            .find(|w| held && w.parameter == i.parameter && i.lower.is_nan())
-                        {
-                            let note = format!(
-                                "no profile interval: {} is a weight of a group summing to 1 and cannot be held alone; Wald on the logit scale from the {} standard errors instead",
-                                i.parameter,
-                                match options.se {
-                                    SeKind::Observed => "observed",
-                                    SeKind::Expected => "expected",
-                                    SeKind::Sandwich => "sandwich",
-                                }
-                            );
-                            *i = intervals::Interval {
-                                note: Some(note),
-                                ..w.clone()
-                            };
-                        }
-                    }
-                }
-                out
-            }
+            CiMethod::Profile => self.profile_intervals(level),
             CiMethod::Percentile | CiMethod::Bca => {
-                let Some(b) = &boot else {
+                let Some(b) = self.boot else {
                     return Err(ErrorKind::InvalidOption {
                         reason: "bootstrap intervals need bootstrap replicates (--bootstrap N)"
                             .into(),
@@ -342,150 +347,214 @@ pub fn analyse(
                     .into());
                 };
                 if method == CiMethod::Percentile {
-                    intervals::percentile(b, level)?
+                    intervals::percentile(b, level)
                 } else {
-                    intervals::bca(model, sample, fit, b, level)?
+                    intervals::bca(model, sample, fit, b, level)
                 }
             }
-        };
+        }
     }
 
-    let theta = fit.theta();
-    let mut derived_out = Vec::new();
-    if !options.quantities.is_empty() {
-        let empty = DMatrix::zeros(theta.len(), theta.len());
-        let cov = chosen.map(|c| &c.natural).unwrap_or(&empty);
-        // Replicate values of each quantity: θ* fills the estimated parameters of θ̂.
-        let replicate_values = |q: derived::Quantity| -> Option<Vec<f64>> {
-            let b = boot.as_ref()?;
-            let names = model.params();
-            let slots: Vec<usize> = b
-                .parameters
-                .iter()
-                .map(|p| names.iter().position(|s| s.name == p))
-                .collect::<Option<_>>()?;
-            Some(
-                b.estimates
-                    .iter()
-                    .filter_map(|row| {
-                        let mut t = theta.clone();
-                        for (&j, &v) in slots.iter().zip(row) {
-                            t[j] = v;
-                        }
-                        derived::value(model, &t, q)
-                    })
-                    .collect(),
-            )
+    /// Profile-likelihood intervals. A mixture weight cannot be held on its own (the weights
+    /// sum to 1), so it has no profile: its limits are NaN, and the Wald interval on the logit
+    /// scale stands in, labelled as such, as for derived quantities.
+    fn profile_intervals(&self, level: f64) -> Result<Vec<intervals::Interval>> {
+        let (model, sample, fit) = (self.model, self.sample, self.fit);
+        let fit_options = crate::fit::FitOptions {
+            method: fit.method,
+            ..Default::default()
         };
-        for &q in &options.quantities {
-            let Some(delta) = derived::delta_method(model, &theta, cov, q) else {
+        let mut out = intervals::profile(model, sample, fit, level, &fit_options)?;
+        let weights: Vec<&str> = model
+            .params()
+            .iter()
+            .filter(|p| p.constraint == Constraint::Simplex)
+            .map(|p| p.name)
+            .collect();
+        let Some(c) = self.chosen.filter(|_| !weights.is_empty()) else {
+            return Ok(out);
+        };
+        let wald = intervals::wald_intervals(
+            model,
+            sample,
+            fit,
+            &c.std_errors,
+            level,
+            intervals::WaldScale::Transformed,
+        )?;
+        for i in &mut out {
+            let held = weights.contains(&i.parameter.as_str());
+            if let Some(w) = wald
+                .iter()
+                .find(|w| held && w.parameter == i.parameter && i.lower.is_nan())
+            {
+                let note = format!(
+                    "no profile interval: {} is a weight of a group summing to 1 and cannot be held alone; Wald on the logit scale from the {} standard errors instead",
+                    i.parameter,
+                    match self.options.se {
+                        SeKind::Observed => "observed",
+                        SeKind::Expected => "expected",
+                        SeKind::Sandwich => "sandwich",
+                    }
+                );
+                *i = intervals::Interval {
+                    note: Some(note),
+                    ..w.clone()
+                };
+            }
+        }
+        Ok(out)
+    }
+
+    /// The derived quantities asked for, each with its delta-method error, its bootstrap
+    /// error and its interval.
+    fn derived_estimates(&self) -> Result<Vec<DerivedEstimate>> {
+        let theta = self.fit.theta();
+        let empty = DMatrix::zeros(theta.len(), theta.len());
+        let cov = self.chosen.map(|c| &c.natural).unwrap_or(&empty);
+        let mut out = Vec::new();
+        for &q in &self.options.quantities {
+            let Some(delta) = derived::delta_method(self.model, &theta, cov, q) else {
                 continue;
             };
-            let reps = replicate_values(q);
+            let reps = self.replicate_values(&theta, q);
             let bootstrap_std_error = reps.as_ref().filter(|r| r.len() > 1).map(|r| {
                 let m = r.iter().sum::<f64>() / r.len() as f64;
                 (r.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (r.len() - 1) as f64).sqrt()
             });
-            let interval = match options.intervals {
-                None => None,
-                Some((level, CiMethod::Wald | CiMethod::WaldNatural | CiMethod::Profile)) => {
-                    let mut i = intervals::wald(
-                        &delta.name,
-                        delta.estimate,
-                        delta.std_error.unwrap_or(f64::NAN),
-                        level,
-                    )?;
-                    if options.intervals.map(|(_, m)| m) == Some(CiMethod::Profile) {
-                        i.note = Some(
-                            "no profile interval for a derived quantity: Wald from the delta method"
-                                .into(),
-                        );
-                    }
-                    Some(i)
-                }
-                Some((level, CiMethod::Percentile)) => reps
-                    .as_ref()
-                    .map(|r| intervals::percentile_interval(&delta.name, delta.estimate, r, level))
-                    .transpose()?,
-                Some((level, CiMethod::Bca)) => match (&reps, &delta.gradient) {
-                    (Some(r), g) if !g.is_empty() => {
-                        // The quantity's influence values are the parameters' ones projected
-                        // on its gradient (the delta method for the infinitesimal jackknife).
-                        let influence = intervals::influence_values(model, sample, fit)?;
-                        let a = influence
-                            .and_then(|l| {
-                                let gv: Vec<f64> = g
-                                    .iter()
-                                    .map(|v| if v.is_finite() { *v } else { 0.0 })
-                                    .collect();
-                                let li: Vec<f64> = (0..l.nrows())
-                                    .map(|i| (0..l.ncols()).map(|j| l[(i, j)] * gv[j]).sum())
-                                    .collect();
-                                intervals::acceleration(&li)
-                            })
-                            .unwrap_or(0.0);
-                        Some(intervals::bca_interval(
-                            &delta.name,
-                            delta.estimate,
-                            r,
-                            a,
-                            level,
-                        )?)
-                    }
-                    (Some(r), _) => Some(intervals::percentile_interval(
-                        &delta.name,
-                        delta.estimate,
-                        r,
-                        level,
-                    )?),
-                    _ => None,
-                },
-            };
-            derived_out.push(DerivedEstimate {
+            let interval = self.derived_interval(&delta, reps.as_deref())?;
+            out.push(DerivedEstimate {
                 delta,
                 bootstrap_std_error,
                 interval,
             });
         }
+        Ok(out)
     }
 
-    let goodness_of_fit = match &options.goodness_of_fit {
-        Some(g) => {
-            let total = g.replicates;
-            Some(gof::gof_test(model, sample, fit, g, &|done| {
-                progress("goodness of fit", done, total)
-            })?)
-        }
-        None => None,
-    };
-    // The IM test's parametric-bootstrap p-value, from data drawn from the fitted model and
-    // refitted (the same replicate streams as the goodness-of-fit test).
-    let information_matrix_test = match (information_matrix_test, &options.goodness_of_fit) {
-        (Some(t), Some(g)) => {
-            let refitter = bootstrap::Refitter::new(model, sample, fit, &g.fit)?;
-            let total = g.replicates;
-            let stats: Vec<Option<f64>> = bootstrap::replicate(
-                g.replicates,
-                g.seed,
-                &|done| progress("information-matrix test", done, total),
-                |_, rng| {
-                    let s = refitter.simulate(rng).ok()?;
-                    let f = refitter.refit(&s).ok()?;
-                    covariance::im_statistic(model, &s, &f).map(|(t, _)| t)
-                },
-            );
-            let stats: Vec<f64> = stats.into_iter().flatten().collect();
-            Some(t.with_bootstrap(&stats))
-        }
-        (t, _) => t,
-    };
+    /// The bootstrap replicates' values of quantity `q`: each θ* fills the estimated
+    /// parameters of θ̂. `None` without a bootstrap.
+    fn replicate_values(&self, theta: &[f64], q: derived::Quantity) -> Option<Vec<f64>> {
+        let b = self.boot?;
+        let names = self.model.params();
+        let slots: Vec<usize> = b
+            .parameters
+            .iter()
+            .map(|p| names.iter().position(|s| s.name == p))
+            .collect::<Option<_>>()?;
+        Some(
+            b.estimates
+                .iter()
+                .filter_map(|row| {
+                    let mut t = theta.to_vec();
+                    for (&j, &v) in slots.iter().zip(row) {
+                        t[j] = v;
+                    }
+                    derived::value(self.model, &t, q)
+                })
+                .collect(),
+        )
+    }
 
-    Ok(Uncertainty {
-        se_kind: options.se,
-        information_matrix_test,
-        intervals: intervals_out,
-        derived: derived_out,
-        bootstrap: boot.map(|b| BootstrapSummary {
+    /// The interval of a derived quantity: Wald from the delta method (profile intervals fall
+    /// back to it, with a note), or percentile/BCa from its bootstrap replicates `reps`.
+    fn derived_interval(
+        &self,
+        delta: &derived::Derived,
+        reps: Option<&[f64]>,
+    ) -> Result<Option<intervals::Interval>> {
+        let Some((level, method)) = self.options.intervals else {
+            return Ok(None);
+        };
+        match method {
+            CiMethod::Wald | CiMethod::WaldNatural | CiMethod::Profile => {
+                let mut i = intervals::wald(
+                    &delta.name,
+                    delta.estimate,
+                    delta.std_error.unwrap_or(f64::NAN),
+                    level,
+                )?;
+                if method == CiMethod::Profile {
+                    i.note = Some(
+                        "no profile interval for a derived quantity: Wald from the delta method"
+                            .into(),
+                    );
+                }
+                Ok(Some(i))
+            }
+            CiMethod::Percentile => reps
+                .map(|r| intervals::percentile_interval(&delta.name, delta.estimate, r, level))
+                .transpose(),
+            CiMethod::Bca => match (reps, &delta.gradient) {
+                (Some(r), g) if !g.is_empty() => {
+                    let a = self.derived_acceleration(g)?;
+                    Ok(Some(intervals::bca_interval(
+                        &delta.name,
+                        delta.estimate,
+                        r,
+                        a,
+                        level,
+                    )?))
+                }
+                (Some(r), _) => Ok(Some(intervals::percentile_interval(
+                    &delta.name,
+                    delta.estimate,
+                    r,
+                    level,
+                )?)),
+                _ => Ok(None),
+            },
+        }
+    }
+
+    /// The BCa acceleration of a derived quantity with gradient `g`: its influence values are
+    /// the parameters' ones projected on its gradient (the delta method for the
+    /// infinitesimal jackknife); 0 where they cannot be computed.
+    fn derived_acceleration(&self, g: &[f64]) -> Result<f64> {
+        let influence = intervals::influence_values(self.model, self.sample, self.fit)?;
+        Ok(influence
+            .and_then(|l| {
+                let gv: Vec<f64> = g
+                    .iter()
+                    .map(|v| if v.is_finite() { *v } else { 0.0 })
+                    .collect();
+                let li: Vec<f64> = (0..l.nrows())
+                    .map(|i| (0..l.ncols()).map(|j| l[(i, j)] * gv[j]).sum())
+                    .collect();
+                intervals::acceleration(&li)
+            })
+            .unwrap_or(0.0))
+    }
+
+    /// The IM test's parametric-bootstrap p-value, from data drawn from the fitted model and
+    /// refitted (the same replicate streams as the goodness-of-fit test).
+    fn im_test_bootstrap(
+        &self,
+        test: covariance::ImTest,
+        g: &gof::GofOptions,
+        progress: Progress,
+    ) -> Result<covariance::ImTest> {
+        let model = self.model;
+        let refitter = bootstrap::Refitter::new(model, self.sample, self.fit, &g.fit)?;
+        let total = g.replicates;
+        let stats: Vec<Option<f64>> = bootstrap::replicate(
+            g.replicates,
+            g.seed,
+            &|done| progress("information-matrix test", done, total),
+            |_, rng| {
+                let s = refitter.simulate(rng).ok()?;
+                let f = refitter.refit(&s).ok()?;
+                covariance::im_statistic(model, &s, &f).map(|(t, _)| t)
+            },
+        );
+        let stats: Vec<f64> = stats.into_iter().flatten().collect();
+        Ok(test.with_bootstrap(&stats))
+    }
+}
+
+impl From<bootstrap::Bootstrap> for BootstrapSummary {
+    fn from(b: bootstrap::Bootstrap) -> Self {
+        BootstrapSummary {
             kind: b.kind,
             replicates: b.replicates,
             failed: b.failed,
@@ -498,8 +567,6 @@ pub fn analyse(
                     .collect(),
             ),
             notes: b.notes,
-        }),
-        goodness_of_fit,
-        covariance,
-    })
+        }
+    }
 }
