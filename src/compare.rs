@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::crossval::{kfold, HeldOut};
 use crate::data::Sample;
 use crate::entropy::{self, EntropyEstimate};
-use crate::family::{Constraint, Family};
+use crate::family::{Family, RowInput};
 use crate::fit::{fit, Fit, FitOptions};
 
 /// How to compare.
@@ -154,17 +154,14 @@ fn per_row_nll(family: &dyn Family, sample: &Sample, fit: &Fit) -> Vec<f64> {
     let specialised = family.specialise(sample).ok().flatten();
     let fam: &dyn Family = specialised.as_deref().unwrap_or(family);
     let mut theta = fit.theta();
-    let trials_at = fam
-        .params()
-        .iter()
-        .position(|p| p.constraint == Constraint::FixedCount);
+    let input = RowInput::of(fam, sample);
     sample
         .values()
         .iter()
         .enumerate()
         .map(|(i, &x)| {
-            if let (Some(t), Some(j)) = (sample.trials(), trials_at) {
-                theta[j] = t[i];
+            if let Some(input) = input {
+                input.theta_at(&mut theta, i);
             }
             -fam.ln_density_derivs(&theta, x, None, None)
         })

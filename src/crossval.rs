@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::Family;
+use crate::family::{Family, RowInput};
 use crate::fit::{fit, FitOptions};
 
 /// Held-out cross entropy of one family.
@@ -88,18 +88,15 @@ pub fn kfold(
         let specialised = family.specialise(&training)?;
         let fam: &dyn Family = specialised.as_deref().unwrap_or(family);
         let mut theta = fitted.theta();
-        // A per-row number of trials is reported as NaN; the density takes it row by row.
+        // A per-row input (a number of trials) is reported as NaN; the density takes it row by
+        // row.
+        let input = RowInput::of(fam, sample);
         for (i, x) in sample.values().iter().enumerate() {
             if fold_of[i] != f || base[i] == 0.0 {
                 continue;
             }
-            if let (Some(t), Some(j)) = (
-                sample.trials(),
-                fam.params()
-                    .iter()
-                    .position(|p| p.constraint == crate::family::Constraint::FixedCount),
-            ) {
-                theta[j] = t[i];
+            if let Some(input) = input {
+                input.theta_at(&mut theta, i);
             }
             per_row[i] = -fam.ln_density_derivs(&theta, *x, None, None);
         }

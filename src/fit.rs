@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{check_params, Constraint, Family, Irregularity};
+use crate::family::{check_params, Constraint, Family, Irregularity, RowInput};
 use crate::objective::CrossEntropy;
 use crate::optim::{self, Method, Objective, Termination};
 
@@ -225,23 +225,16 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     let family: &dyn Family = specialised.as_deref().unwrap_or(family);
     validate(family, sample)?;
     let specs = family.params();
-    let mut user_fixed = resolve_fixed(family, &options.fixed, sample.trials().is_some())?;
-    // A per-row number of trials (Sample::with_trials) stands in for the fixed count: the
-    // likelihood takes it row by row; internally the count holds the largest, for the checks
-    // that need one value, and it is reported as null with a note.
-    let row_trials = match (
-        sample.trials(),
-        specs
-            .iter()
-            .position(|p| p.constraint == Constraint::FixedCount),
-    ) {
-        (Some(trials), Some(j)) if user_fixed[j].is_none() => {
-            check_counts_within_trials(family, sample, trials)?;
-            user_fixed[j] = Some(trials.iter().copied().fold(1.0, f64::max));
-            Some(j)
-        }
-        _ => None,
-    };
+    let row_input = RowInput::of(family, sample);
+    let mut user_fixed = resolve_fixed(family, &options.fixed, row_input.is_some())?;
+    // A per-row input (a number of trials) stands in for the fixed parameter: the likelihood
+    // takes it row by row; internally the parameter holds the largest, for the checks that
+    // need one value, and it is reported as null with a note.
+    let row_input = row_input.filter(|r| user_fixed[r.param].is_none());
+    if let Some(r) = row_input {
+        r.check_within(family, sample)?;
+        user_fixed[r.param] = Some(r.largest());
+    }
     family.check_data(sample, &user_fixed)?;
     let irregular = family.irregularity();
 
@@ -368,15 +361,9 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
         );
     }
     let mut reported = theta.clone();
-    if let (Some(j), Some(trials)) = (row_trials, sample.trials()) {
-        // No single value: reported as null (NaN) with the range in a note.
-        reported[j] = f64::NAN;
-        let lo = trials.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = trials.iter().copied().fold(0.0, f64::max);
-        notes.push(format!(
-            "{} is given per row (from {lo} to {hi}), not estimated",
-            specs[j].name
-        ));
+    if let Some(r) = row_input {
+        reported[r.param] = f64::NAN;
+        notes.push(r.note(family));
     }
     Ok(Fit {
         family: family.name().into(),
@@ -492,28 +479,10 @@ pub fn constrained_covariance(
     Some(jacobian * inverse * jacobian.transpose())
 }
 
-/// Every count with positive weight at most its row's number of trials.
-fn check_counts_within_trials(family: &dyn Family, sample: &Sample, trials: &[f64]) -> Result<()> {
-    let bad = |i: &usize| sample.weight(*i) > 0.0 && sample.values()[*i] > trials[*i];
-    let mut hits = (0..sample.len()).filter(bad);
-    if let Some(index) = hits.next() {
-        return Err(ErrorKind::OutsideSupport {
-            family: family.name().into(),
-            support: format!("{{0, …, {}}} (the row's number of trials)", trials[index]),
-            value: sample.values()[index],
-            at: sample.location(index),
-            index,
-            count: 1 + hits.count(),
-        }
-        .into());
-    }
-    Ok(())
-}
-
 fn resolve_fixed(
     family: &dyn Family,
     fixed: &[(String, f64)],
-    row_trials: bool,
+    per_row_input: bool,
 ) -> Result<Vec<Option<f64>>> {
     let specs = family.params();
     let mut out = vec![None; specs.len()];
@@ -573,7 +542,7 @@ fn resolve_fixed(
     if let Some(spec) = specs
         .iter()
         .zip(&out)
-        .find(|(s, v)| s.constraint == Constraint::FixedCount && v.is_none() && !row_trials)
+        .find(|(s, v)| s.constraint == Constraint::FixedCount && v.is_none() && !per_row_input)
         .map(|(s, _)| s)
     {
         return Err(ErrorKind::InvalidOption {

@@ -6,11 +6,14 @@
 //! the table of distinct values (discrete families evaluate each distinct count once).
 
 pub mod csv;
+pub mod observation;
 
 use std::sync::OnceLock;
 
 use crate::error::{ErrorKind, Location, Result};
 use crate::sum::CompensatedSum;
+
+pub use observation::{Columns, FamilyInputs};
 
 /// Where the values of a sample came from, so errors about a value can name its line.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,32 +57,31 @@ pub struct Summary {
     pub all_integer: bool,
 }
 
-/// A univariate sample: values, optional non-negative weights, and optional provenance.
+/// A univariate sample: values, the per-row [`Columns`] (weights, family inputs), and optional
+/// provenance.
 #[derive(Debug)]
 pub struct Sample {
     values: Vec<f64>,
-    weights: Option<Vec<f64>>,
+    columns: Columns,
     origin: Option<Origin>,
     summary: OnceLock<Summary>,
     ln_values: OnceLock<Vec<f64>>,
     distinct: OnceLock<Vec<(f64, f64)>>,
     sorted: OnceLock<Vec<f64>>,
     levels: Option<Vec<String>>,
-    trials: Option<Vec<f64>>,
 }
 
 impl Clone for Sample {
     fn clone(&self) -> Self {
         Sample {
             values: self.values.clone(),
-            weights: self.weights.clone(),
+            columns: self.columns.clone(),
             origin: self.origin.clone(),
             summary: OnceLock::new(),
             ln_values: OnceLock::new(),
             distinct: OnceLock::new(),
             sorted: OnceLock::new(),
             levels: self.levels.clone(),
-            trials: self.trials.clone(),
         }
     }
 }
@@ -104,14 +106,13 @@ impl Sample {
         }
         Ok(Sample {
             values,
-            weights: None,
+            columns: Columns::default(),
             origin: None,
             summary: OnceLock::new(),
             ln_values: OnceLock::new(),
             distinct: OnceLock::new(),
             sorted: OnceLock::new(),
             levels: None,
-            trials: None,
         })
     }
 
@@ -142,7 +143,7 @@ impl Sample {
             }
             .into());
         }
-        self.weights = Some(weights);
+        self.columns.weights = Some(weights);
         self.summary = OnceLock::new();
         self.distinct = OnceLock::new();
         Ok(self)
@@ -202,14 +203,41 @@ impl Sample {
             }
             .into());
         }
-        self.trials = Some(trials);
+        self.columns.inputs.trials = Some(trials);
         self.distinct = OnceLock::new();
         Ok(self)
     }
 
     /// The per-row number of trials, if any (see [`Sample::with_trials`]).
     pub fn trials(&self) -> Option<&[f64]> {
-        self.trials.as_deref()
+        self.columns.inputs.trials()
+    }
+
+    /// The per-row family inputs (empty when the family's parameters are the same for every
+    /// row).
+    pub fn family_inputs(&self) -> &FamilyInputs {
+        &self.columns.inputs
+    }
+
+    /// The per-row columns beside the values.
+    pub fn columns(&self) -> &Columns {
+        &self.columns
+    }
+
+    /// The rows `picks` (indices into this sample, repeats allowed), each keeping every per-row
+    /// column and the level names; provenance is dropped. Resampling goes through here so that
+    /// a new column travels with its rows without further code.
+    pub fn select(&self, picks: &[usize]) -> Sample {
+        Sample {
+            values: picks.iter().map(|&i| self.values[i]).collect(),
+            columns: self.columns.select(picks),
+            origin: None,
+            summary: OnceLock::new(),
+            ln_values: OnceLock::new(),
+            distinct: OnceLock::new(),
+            sorted: OnceLock::new(),
+            levels: self.levels.clone(),
+        }
     }
 
     /// The same rows (weights, provenance, trials) with new values; level names are dropped.
@@ -224,9 +252,8 @@ impl Sample {
             .into());
         }
         let mut out = Sample::new(values)?;
-        out.weights = self.weights;
+        out.columns = self.columns;
         out.origin = self.origin;
-        out.trials = self.trials;
         Ok(out)
     }
 
@@ -242,13 +269,13 @@ impl Sample {
 
     /// The weights, if any.
     pub fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_deref()
+        self.columns.weights.as_deref()
     }
 
     /// Weight of value `i` (1 without weights).
     #[inline]
     pub fn weight(&self, i: usize) -> f64 {
-        self.weights.as_ref().map_or(1.0, |w| w[i])
+        self.columns.weights.as_ref().map_or(1.0, |w| w[i])
     }
 
     /// Number of values.
@@ -500,5 +527,20 @@ mod tests {
         assert!(s.with_weights(vec![1.0, -1.0]).is_err());
         let s = Sample::new(vec![1.0, 2.0]).unwrap();
         assert!(s.with_weights(vec![0.0, 0.0]).is_err());
+    }
+
+    #[test]
+    fn select_keeps_every_per_row_column() {
+        let s = Sample::new(vec![1.0, 2.0, 3.0])
+            .unwrap()
+            .with_weights(vec![0.5, 1.0, 2.0])
+            .unwrap()
+            .with_trials(vec![4.0, 5.0, 6.0])
+            .unwrap();
+        let r = s.select(&[2, 0, 2]);
+        assert_eq!(r.values(), &[3.0, 1.0, 3.0]);
+        assert_eq!(r.weights(), Some(&[2.0, 0.5, 2.0][..]));
+        assert_eq!(r.trials(), Some(&[6.0, 4.0, 6.0][..]));
+        assert!(Sample::new(vec![1.0]).unwrap().family_inputs().is_empty());
     }
 }

@@ -13,6 +13,9 @@
 //!   default loops over the data (or over its distinct values, for discrete families); a family
 //!   overrides it to use sufficient statistics or to hoist parameter-only terms (ln Γ(ν/2) …)
 //!   out of the loop. The shared tests check that both agree.
+//!
+//! θ for one row is answered in one place, [`RowInput`]: a per-row family input of the sample
+//! (a number of trials) replaces the parameter it feeds.
 
 use rand::RngCore;
 
@@ -443,21 +446,10 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
             }
         }
     };
-    let per_row_trials = sample.trials().and_then(|t| {
-        Some((
-            family
-                .params()
-                .iter()
-                .position(|p| p.constraint == Constraint::FixedCount)?,
-            t,
-        ))
-    });
-    if let Some((j, trials)) = per_row_trials {
-        // A per-row number of trials replaces the fixed count row by row.
+    if let Some(input) = RowInput::of(family, sample) {
         let mut theta_row = theta.to_vec();
         for (i, &x) in sample.values().iter().enumerate() {
-            theta_row[j] = trials[i];
-            accumulate(&theta_row, x, sample.weight(i));
+            accumulate(input.theta_at(&mut theta_row, i), x, sample.weight(i));
         }
     } else if family.support().is_discrete() {
         for &(x, w) in sample.distinct() {
@@ -472,6 +464,81 @@ pub fn pointwise_log_likelihood<F: Family + ?Sized>(
         return f64::NEG_INFINITY;
     }
     total.value()
+}
+
+/// A per-row family input bound to the parameter it replaces: the sample's number of trials in
+/// place of a binomial-type family's fixed count. The one place that answers "θ for row i";
+/// fitting, scores, simulation and evaluation all go through it.
+#[derive(Debug, Clone, Copy)]
+pub struct RowInput<'a> {
+    /// Index in θ of the parameter the data give row by row.
+    pub param: usize,
+    /// Its value for each row of the sample.
+    pub values: &'a [f64],
+}
+
+impl<'a> RowInput<'a> {
+    /// The sample's per-row input for `family`, if the sample has one the family takes.
+    pub fn of<F: Family + ?Sized>(family: &F, sample: &'a Sample) -> Option<RowInput<'a>> {
+        let values = sample.family_inputs().trials()?;
+        let param = family
+            .params()
+            .iter()
+            .position(|p| p.constraint == Constraint::FixedCount)?;
+        Some(RowInput { param, values })
+    }
+
+    /// θ for row `i`: `theta` with the row's input written in; returns it for convenience.
+    #[inline]
+    pub fn theta_at<'t>(&self, theta: &'t mut [f64], i: usize) -> &'t [f64] {
+        theta[self.param] = self.values[i];
+        theta
+    }
+
+    /// The largest value (at least 1): what the parameter holds where one value is needed (the
+    /// parameter checks, a reported θ̂ whose per-row entry is null).
+    pub fn largest(&self) -> f64 {
+        self.values.iter().copied().fold(1.0, f64::max)
+    }
+
+    /// `theta` with the per-row entry (reported as NaN) replaced by [`Self::largest`].
+    pub fn fill(&self, theta: &mut [f64]) {
+        theta[self.param] = self.largest();
+    }
+
+    /// Every count with positive weight at most its row's number of trials.
+    ///
+    /// # Errors
+    /// [`ErrorKind::OutsideSupport`] naming the first offending row and how many there are.
+    pub fn check_within<F: Family + ?Sized>(&self, family: &F, sample: &Sample) -> Result<()> {
+        let bad = |i: &usize| sample.weight(*i) > 0.0 && sample.values()[*i] > self.values[*i];
+        let mut hits = (0..sample.len()).filter(bad);
+        if let Some(index) = hits.next() {
+            return Err(ErrorKind::OutsideSupport {
+                family: family.name().into(),
+                support: format!(
+                    "{{0, …, {}}} (the row's number of trials)",
+                    self.values[index]
+                ),
+                value: sample.values()[index],
+                at: sample.location(index),
+                index,
+                count: 1 + hits.count(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// The note of a fit whose parameter is given per row (it is reported as null).
+    pub fn note<F: Family + ?Sized>(&self, family: &F) -> String {
+        let lo = self.values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = self.values.iter().copied().fold(0.0, f64::max);
+        format!(
+            "{} is given per row (from {lo} to {hi}), not estimated",
+            family.params()[self.param].name
+        )
+    }
 }
 
 /// Every registered family, in listing order.
@@ -765,6 +832,25 @@ pub(crate) fn degenerate(family: &dyn Family, reason: impl Into<String>) -> crat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_input_binds_trials_to_the_fixed_count() {
+        let s = Sample::new(vec![1.0, 3.0, 9.0])
+            .unwrap()
+            .with_trials(vec![2.0, 5.0, 4.0])
+            .unwrap();
+        assert!(RowInput::of(&normal::Normal, &s).is_none());
+        let r = RowInput::of(&binomial::Binomial, &s).unwrap();
+        let mut theta = vec![f64::NAN, 0.3];
+        assert_eq!(r.theta_at(&mut theta, 1), &[5.0, 0.3]);
+        assert_eq!(r.largest(), 5.0);
+        let e = r.check_within(&binomial::Binomial, &s).unwrap_err();
+        assert!(e.to_string().contains("number of trials"), "{e}");
+        assert_eq!(
+            r.note(&binomial::Binomial),
+            "size is given per row (from 2 to 5), not estimated"
+        );
+    }
 
     #[test]
     fn names_and_aliases_are_unique() {

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{Constraint, Family};
+use crate::family::{Constraint, Family, RowInput};
 use crate::fit::{fit as fit_family, Fit, FitOptions};
 
 /// The random-number generator of replicate `index` for `seed`: ChaCha8 seeded from `seed`
@@ -266,8 +266,8 @@ pub(crate) struct Refitter<'a> {
     options: FitOptions,
     /// Rows with positive weight.
     rows: Vec<usize>,
-    /// Index of the number-of-trials parameter when the sample gives it per row.
-    row_trials: Option<usize>,
+    /// Whether θ̂ leaves a parameter to the sample's per-row input (reported as NaN).
+    row_input: bool,
 }
 
 impl<'a> Refitter<'a> {
@@ -322,12 +322,7 @@ impl<'a> Refitter<'a> {
                 fixed.push((name.clone(), *v));
             }
         }
-        let row_trials = sample.trials().and_then(|_| {
-            specs
-                .iter()
-                .position(|p| p.constraint == Constraint::FixedCount)
-                .filter(|&j| theta[j].is_nan())
-        });
+        let row_input = RowInput::of(model, sample).is_some_and(|r| theta[r.param].is_nan());
         Ok(Refitter {
             family,
             specialised,
@@ -343,7 +338,7 @@ impl<'a> Refitter<'a> {
             rows: (0..sample.len())
                 .filter(|&i| sample.weight(i) > 0.0)
                 .collect(),
-            row_trials,
+            row_input,
         })
     }
 
@@ -357,33 +352,21 @@ impl<'a> Refitter<'a> {
     pub(crate) fn resample_rows(&self, rng: &mut ChaCha8Rng) -> Result<Sample> {
         let n = self.rows.len();
         let picks: Vec<usize> = (0..n).map(|_| self.rows[rng.random_range(0..n)]).collect();
-        let values = picks.iter().map(|&i| self.sample.values()[i]).collect();
-        let mut out = Sample::new(values)?;
-        if let Some(w) = self.sample.weights() {
-            out = out.with_weights(picks.iter().map(|&i| w[i]).collect())?;
-        }
-        if let Some(t) = self.sample.trials() {
-            out = out.with_trials(picks.iter().map(|&i| t[i]).collect())?;
-        }
-        self.with_levels(out)
+        Ok(self.sample.select(&picks))
     }
 
     /// One value per row from the fitted model (each row with its own number of trials when
     /// the sample gives them), keeping the rows' weights and trials.
     pub(crate) fn simulate(&self, rng: &mut ChaCha8Rng) -> Result<Sample> {
         let model = self.model();
-        let values = match (self.row_trials, self.sample.trials()) {
-            (Some(j), Some(trials)) => {
+        let values = match RowInput::of(model, self.sample).filter(|_| self.row_input) {
+            Some(input) => {
                 let mut theta = self.theta.clone();
-                trials
-                    .iter()
-                    .map(|&t| {
-                        theta[j] = t;
-                        model.sample(&theta, 1, rng)[0]
-                    })
+                (0..self.sample.len())
+                    .map(|i| model.sample(input.theta_at(&mut theta, i), 1, rng)[0])
                     .collect()
             }
-            _ => model.sample(&self.theta, self.sample.len(), rng),
+            None => model.sample(&self.theta, self.sample.len(), rng),
         };
         self.with_levels(self.sample.clone().with_values(values)?)
     }

@@ -49,7 +49,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 use super::{estimation_jacobian, expect, held, row_scores, RowScores};
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{check_params, Constraint, Family};
+use crate::family::{check_params, Constraint, Family, RowInput};
 use crate::fit::{constrained_covariance, validate, Fit, ParamMap};
 
 /// Relative size below which an indicator column of the IM test counts as a combination of the
@@ -232,12 +232,8 @@ impl<'a> Setup<'a> {
         }
         validate(family, sample)?;
         let mut theta = fit.theta();
-        let count = family
-            .params()
-            .iter()
-            .position(|p| p.constraint == Constraint::FixedCount);
-        if let (Some(j), Some(trials)) = (count, sample.trials()) {
-            theta[j] = trials.iter().copied().fold(1.0, f64::max);
+        if let Some(input) = RowInput::of(family, sample) {
+            input.fill(&mut theta);
         }
         check_params(family, &theta)?;
         // Held by the fit (fixed, fixed counts, non-smooth parameters), at the values used here.
@@ -449,29 +445,27 @@ impl<'a> Setup<'a> {
                 expect::fisher_information_of(self.family, theta, params)
             }
         };
-        let count = self
-            .family
-            .params()
-            .iter()
-            .position(|p| p.constraint == Constraint::FixedCount);
-        match (count, self.sample.trials()) {
-            (Some(j), Some(trials)) => {
-                let mut groups: Vec<(f64, f64)> = Vec::new();
+        match RowInput::of(self.family, self.sample) {
+            Some(input) => {
+                // Rows with the same input share one information matrix.
+                let mut groups: Vec<(usize, f64)> = Vec::new();
                 for (&i, &w) in self.scores.rows.iter().zip(&self.scores.weights) {
-                    match groups.iter_mut().find(|(t, _)| *t == trials[i]) {
+                    match groups
+                        .iter_mut()
+                        .find(|(r, _)| input.values[*r] == input.values[i])
+                    {
                         Some(g) => g.1 += w,
-                        None => groups.push((trials[i], w)),
+                        None => groups.push((i, w)),
                     }
                 }
                 let mut total = DMatrix::zeros(k, k);
                 let mut theta = self.theta.clone();
-                for (t, w) in groups {
-                    theta[j] = t;
-                    total += one(&theta)? * w;
+                for (i, w) in groups {
+                    total += one(input.theta_at(&mut theta, i))? * w;
                 }
                 Some(total)
             }
-            _ => {
+            None => {
                 let w: f64 = self.scores.weights.iter().sum();
                 Some(one(&self.theta)? * w)
             }
@@ -500,12 +494,7 @@ impl<'a> Setup<'a> {
         // H + s² is 0 identically and only rounding remains.
         let mut columns = DMatrix::zeros(n_rows, m + pairs.len());
         let mut sizes = DMatrix::zeros(n_rows, m + pairs.len());
-        let count = self
-            .family
-            .params()
-            .iter()
-            .position(|p| p.constraint == Constraint::FixedCount);
-        let trials = self.sample.trials().zip(count);
+        let input = RowInput::of(self.family, self.sample);
         let mut theta_row = self.theta.clone();
         let mut g = vec![0.0; k];
         let mut h = vec![0.0; k * k];
@@ -513,8 +502,8 @@ impl<'a> Setup<'a> {
         let jt_abs = jt.abs();
         let jac_abs = jac.abs();
         for (r, &i) in rows.iter().enumerate() {
-            if let Some((t, j)) = trials {
-                theta_row[j] = t[i];
+            if let Some(input) = input {
+                input.theta_at(&mut theta_row, i);
             }
             self.family.ln_density_derivs(
                 &theta_row,

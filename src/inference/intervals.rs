@@ -38,7 +38,7 @@ use super::bootstrap::Bootstrap;
 use super::{estimation_jacobian, held, row_scores};
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{Constraint, Family};
+use crate::family::{Constraint, Family, RowInput};
 use crate::fit::{constrained_covariance, fit as fit_family, Fit, FitOptions, ParamMap};
 use crate::optim::Termination;
 
@@ -855,9 +855,7 @@ pub fn influence_values(
 ) -> Result<Option<DMatrix<f64>>> {
     let specialised = family.specialise(sample)?;
     let model: &dyn Family = specialised.as_deref().unwrap_or(family);
-    let most_trials = sample
-        .trials()
-        .map(|t| t.iter().copied().fold(1.0, f64::max));
+    let most_trials = RowInput::of(model, sample).map(|input| input.largest());
     let fill = |v: f64| match most_trials {
         Some(t) if v.is_nan() => t,
         _ => v,

@@ -30,7 +30,7 @@ use serde::Serialize;
 use self::covariance::Covariances;
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{Constraint, Family};
+use crate::family::{Constraint, Family, RowInput};
 use crate::fit::{Fit, ParamMap};
 use crate::objective::CrossEntropy;
 
@@ -51,11 +51,7 @@ pub struct RowScores {
 /// ([`Sample::with_trials`]) replaces the family's fixed count row by row, as in the fit.
 pub fn row_scores(family: &dyn Family, theta: &[f64], sample: &Sample) -> RowScores {
     let k = theta.len();
-    let count = family
-        .params()
-        .iter()
-        .position(|p| p.constraint == Constraint::FixedCount);
-    let trials = sample.trials().zip(count);
+    let input = RowInput::of(family, sample);
     let rows: Vec<usize> = (0..sample.len())
         .filter(|&i| sample.weight(i) > 0.0)
         .collect();
@@ -65,8 +61,8 @@ pub fn row_scores(family: &dyn Family, theta: &[f64], sample: &Sample) -> RowSco
     let mut h = vec![0.0; k * k];
     let mut theta_row = theta.to_vec();
     for (r, &i) in rows.iter().enumerate() {
-        if let Some((t, j)) = trials {
-            theta_row[j] = t[i];
+        if let Some(input) = input {
+            input.theta_at(&mut theta_row, i);
         }
         family.ln_density_derivs(&theta_row, sample.values()[i], Some(&mut g), Some(&mut h));
         let w = sample.weight(i);
