@@ -1,4 +1,4 @@
-//! Fitting: start → optimise → certify.
+//! Fitting: start → optimise → certify → summarise.
 //!
 //! [`fit`] validates the sample against the family (support, integrality, size), takes the
 //! closed-form MLE or the family's robust initial estimate as the start, minimises the cross
@@ -223,115 +223,188 @@ pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
 pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result<Fit> {
     let specialised = family.specialise(sample)?;
     let family: &dyn Family = specialised.as_deref().unwrap_or(family);
-    validate(family, sample)?;
-    let specs = family.params();
-    let row_input = RowInput::of(family, sample);
-    let mut user_fixed = resolve_fixed(family, &options.fixed, row_input.is_some())?;
-    // A per-row input (a number of trials) stands in for the fixed parameter: the likelihood
-    // takes it row by row; internally the parameter holds the largest, for the checks that
-    // need one value, and it is reported as null with a note.
-    let row_input = row_input.filter(|r| user_fixed[r.param].is_none());
-    if let Some(r) = row_input {
-        r.check_within(family, sample)?;
-        user_fixed[r.param] = Some(r.largest());
-    }
-    family.check_data(sample, &user_fixed)?;
-    let irregular = family.irregularity();
+    let start = Start::new(family, sample, options)?;
+    let objective = CrossEntropy::new(
+        family,
+        sample,
+        &start.theta0,
+        &start.held,
+        real_scale(family, sample),
+    );
+    let outcome = optimise(&objective, &start, options);
+    let certificate = certify(family, &objective, &outcome, options.gtol);
+    Ok(summarise(
+        family,
+        sample,
+        &objective,
+        start,
+        &outcome,
+        certificate,
+        options,
+    ))
+}
 
-    // Start: the closed form when nothing is fixed, else the family's conditional start.
-    let closed = if user_fixed.iter().all(Option::is_none) {
-        family.closed_form(sample)
-    } else {
-        None
-    };
-    let warm = options.start.as_ref().and_then(|s| {
-        let mut t = s.clone();
-        for (v, f) in t.iter_mut().zip(&user_fixed) {
-            if let Some(f) = f {
-                *v = *f;
-            }
-        }
-        (t.len() == specs.len() && check_params(family, &t).is_ok()).then_some(t)
-    });
-    let theta0 = match (warm, &closed) {
-        (_, Some(t)) => t.clone(),
-        (Some(t), None) => t,
-        (None, None) => family.initial_estimate_given(sample, &user_fixed)?,
-    };
-    if check_params(family, &theta0).is_err() {
-        return Err(ErrorKind::Degenerate {
-            family: family.name().into(),
-            reason: format!("no valid starting point (initial estimate {theta0:?})"),
-        }
-        .into());
-    }
-    // Non-smooth parameters are held at their closed form; the rest are certified by their
-    // score.
-    let mut held = user_fixed.clone();
-    let mut notes = Vec::new();
-    if let Some(irr) = irregular {
-        // With nothing fixed they sit at the closed form; with other parameters fixed, at the
-        // family's conditional start, which for these parameters is their conditional MLE.
-        for &j in irr.params {
-            if held[j].is_none() {
-                held[j] = Some(closed.as_ref().unwrap_or(&theta0)[j]);
-            }
-        }
-        notes.push(irr.note.to_string());
-    }
+/// Where a fit starts: the validated data's fixed and held parameters and the starting point.
+struct Start<'a> {
+    /// The parameters the user fixed (and a per-row input's largest value), by index.
+    user_fixed: Vec<Option<f64>>,
+    /// What the objective holds: `user_fixed`, and the non-smooth parameters at their
+    /// closed form.
+    held: Vec<Option<f64>>,
+    /// θ₀: the closed form, a warm start, or the family's own estimate.
+    theta0: Vec<f64>,
+    /// A per-row input (a number of trials) standing in for a fixed parameter.
+    row_input: Option<RowInput<'a>>,
+    /// Notes so far (the non-smooth parameters' explanation).
+    notes: Vec<String>,
+}
 
-    // The data's spread is the unit of real (location) parameters only; families without one
-    // skip the sort it needs (a bootstrap refits thousands of times).
-    let real_scale = if specs.iter().any(|p| p.constraint == Constraint::Real) {
+impl<'a> Start<'a> {
+    /// Validate `sample` for `family`, resolve the fixed parameters and choose θ₀.
+    fn new(family: &dyn Family, sample: &'a Sample, options: &FitOptions) -> Result<Start<'a>> {
+        validate(family, sample)?;
+        let specs = family.params();
+        let row_input = RowInput::of(family, sample);
+        let mut user_fixed = resolve_fixed(family, &options.fixed, row_input.is_some())?;
+        // A per-row input (a number of trials) stands in for the fixed parameter: the
+        // likelihood takes it row by row; internally the parameter holds the largest, for the
+        // checks that need one value, and it is reported as null with a note.
+        let row_input = row_input.filter(|r| user_fixed[r.param].is_none());
+        if let Some(r) = row_input {
+            r.check_within(family, sample)?;
+            user_fixed[r.param] = Some(r.largest());
+        }
+        family.check_data(sample, &user_fixed)?;
+
+        // The closed form when nothing is fixed, else the family's conditional start.
+        let closed = if user_fixed.iter().all(Option::is_none) {
+            family.closed_form(sample)
+        } else {
+            None
+        };
+        let warm = options.start.as_ref().and_then(|s| {
+            let mut t = s.clone();
+            for (v, f) in t.iter_mut().zip(&user_fixed) {
+                if let Some(f) = f {
+                    *v = *f;
+                }
+            }
+            (t.len() == specs.len() && check_params(family, &t).is_ok()).then_some(t)
+        });
+        let theta0 = match (warm, &closed) {
+            (_, Some(t)) => t.clone(),
+            (Some(t), None) => t,
+            (None, None) => family.initial_estimate_given(sample, &user_fixed)?,
+        };
+        if check_params(family, &theta0).is_err() {
+            return Err(ErrorKind::Degenerate {
+                family: family.name().into(),
+                reason: format!("no valid starting point (initial estimate {theta0:?})"),
+            }
+            .into());
+        }
+        // Non-smooth parameters are held at their closed form; the rest are certified by their
+        // score.
+        let mut held = user_fixed.clone();
+        let mut notes = Vec::new();
+        if let Some(irr) = family.irregularity() {
+            // With nothing fixed they sit at the closed form; with other parameters fixed, at
+            // the family's conditional start, which for these parameters is their conditional
+            // MLE.
+            for &j in irr.params {
+                if held[j].is_none() {
+                    held[j] = Some(closed.as_ref().unwrap_or(&theta0)[j]);
+                }
+            }
+            notes.push(irr.note.to_string());
+        }
+        Ok(Start {
+            user_fixed,
+            held,
+            theta0,
+            row_input,
+            notes,
+        })
+    }
+}
+
+/// The unit of real (location) parameters: the data's spread. Families without one skip the
+/// sort it needs (a bootstrap refits thousands of times).
+fn real_scale(family: &dyn Family, sample: &Sample) -> f64 {
+    if family
+        .params()
+        .iter()
+        .any(|p| p.constraint == Constraint::Real)
+    {
         sample.robust_scale()
     } else {
         1.0
-    };
-    let objective = CrossEntropy::new(family, sample, &theta0, &held, real_scale);
+    }
+}
+
+/// Minimise the objective from θ₀ (u = 0); with nothing left to optimise, the start is the
+/// answer (every parameter fixed, or every estimated one in closed form).
+fn optimise(objective: &CrossEntropy, start: &Start, options: &FitOptions) -> optim::Outcome {
     let m = objective.dim();
-    let outcome = if m == 0 {
-        let all_user = held == user_fixed;
-        optim::Outcome {
+    if m == 0 {
+        return optim::Outcome {
             x: vec![],
             value: objective.value(&[]),
             gradient: vec![],
             iterations: 0,
             evaluations: 1,
-            termination: if all_user {
+            termination: if start.held == start.user_fixed {
                 Termination::AllFixed
             } else {
                 Termination::ClosedForm
             },
-        }
-    } else {
-        let opt = optim::Options {
-            gtol: options.gtol,
-            max_iterations: options
-                .max_iterations
-                .unwrap_or(options.method.default_max_iterations()),
         };
-        optim::minimize(options.method, &objective, &vec![0.0; m], &opt)
+    }
+    let opt = optim::Options {
+        gtol: options.gtol,
+        max_iterations: options
+            .max_iterations
+            .unwrap_or(options.method.default_max_iterations()),
     };
+    optim::minimize(options.method, objective, &vec![0.0; m], &opt)
+}
 
-    // Certification, independent of the method: recompute score and Hessian at θ̂.
+/// The certificate at the optimiser's end point (see [`optim::certify`]), with the family's
+/// own boundary finding, or else a coordinate that ran further than [`RUNAWAY`].
+fn certify(
+    family: &dyn Family,
+    objective: &CrossEntropy,
+    outcome: &optim::Outcome,
+    gtol: f64,
+) -> optim::Certificate {
     let theta = objective.natural(&outcome.x);
     let boundary = family.boundary_note(&theta).or_else(|| {
         let a = outcome.x.iter().position(|u| u.abs() > RUNAWAY)?;
-        let name = specs[objective.free()[a]].name;
+        let j = objective.free()[a];
+        let name = family.params()[j].name;
         Some(format!(
             "{name} ran off towards the edge of its domain ({name} = {:e}): the likelihood has no maximum here",
-            theta[objective.free()[a]]
+            theta[j]
         ))
     });
-    let certificate = optim::certify(&objective, &outcome, options.gtol, 0.0, boundary);
-    let (value, score_norm, termination, converged) = (
-        certificate.value,
-        certificate.score_norm,
-        certificate.termination,
-        certificate.converged,
-    );
-    notes.extend(certificate.notes);
+    optim::certify(objective, outcome, gtol, 0.0, boundary)
+}
 
+/// The [`Fit`]: θ̂, likelihood, information criteria, standard errors and the certificate.
+fn summarise(
+    family: &dyn Family,
+    sample: &Sample,
+    objective: &CrossEntropy,
+    start: Start,
+    outcome: &optim::Outcome,
+    certificate: optim::Certificate,
+    options: &FitOptions,
+) -> Fit {
+    let specs = family.params();
+    let theta = objective.natural(&outcome.x);
+    let value = certificate.value;
+    let mut notes = start.notes;
+    notes.extend(certificate.notes);
     let w = objective.total_weight();
     let log_likelihood = -value * w;
     let n = (0..sample.len())
@@ -341,12 +414,13 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
     // Free = estimated: neither fixed by the user nor fixed-only; held non-smooth parameters
     // are estimated (in closed form) and count.
     let estimated: Vec<usize> = (0..specs.len())
-        .filter(|&j| user_fixed[j].is_none())
+        .filter(|&j| start.user_fixed[j].is_none())
         .collect();
     let k = estimated
         .len()
         .saturating_sub(family.equality_constraints()) as f64;
     let n_eff = if weighted { w } else { n as f64 };
+    let irregular = family.irregularity();
     let std_errors = standard_errors(
         family,
         sample,
@@ -360,12 +434,12 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
             "standard errors unavailable: the observed information matrix is singular".into(),
         );
     }
-    let mut reported = theta.clone();
-    if let Some(r) = row_input {
+    let mut reported = theta;
+    if let Some(r) = start.row_input {
         reported[r.param] = f64::NAN;
         notes.push(r.note(family));
     }
-    Ok(Fit {
+    Fit {
         family: family.name().into(),
         params: ParamMap(
             specs
@@ -380,22 +454,22 @@ pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result
         log_likelihood,
         aic: 2.0 * k - 2.0 * log_likelihood,
         bic: k * n_eff.ln() - 2.0 * log_likelihood,
-        converged,
-        termination,
+        converged: certificate.converged,
+        termination: certificate.termination,
         iterations: outcome.iterations,
-        score_norm,
+        score_norm: certificate.score_norm,
         std_errors,
         method: options.method,
         fixed: specs
             .iter()
-            .zip(&user_fixed)
+            .zip(&start.user_fixed)
             .filter(|(_, f)| f.is_some())
             .map(|(s, _)| s.name.to_string())
             .collect(),
         mlfit_version: env!("CARGO_PKG_VERSION").to_string(),
         notes,
         uncertainty: None,
-    })
+    }
 }
 
 /// Standard errors by name for the estimated parameters, natural scale.
