@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{Constraint, Family, RowInput};
+use crate::family::{Family, RowInput};
 use crate::fit::{fit as fit_family, Fit, FitOptions};
 
 /// The random-number generator of replicate `index` for `seed`: ChaCha8 seeded from `seed`
@@ -277,64 +277,24 @@ impl<'a> Refitter<'a> {
         fit: &Fit,
         options: &FitOptions,
     ) -> Result<Refitter<'a>> {
-        if !fit.converged {
-            return Err(ErrorKind::InvalidOption {
-                reason: format!(
-                    "the {} fit did not converge ({}), so there is no estimate to resample around",
-                    fit.family,
-                    fit.termination.as_str()
-                ),
-            }
-            .into());
-        }
-        let specialised = family.specialise(sample)?;
+        let basis =
+            super::RefitBasis::new(family, sample, fit, options, "estimate to resample around")?;
+        let specialised = basis.specialised;
         let model: &dyn Family = specialised.as_deref().unwrap_or(family);
-        let names: Vec<String> = fit.params.0.iter().map(|(n, _)| n.clone()).collect();
-        let specs = model.params();
-        if specs.len() != names.len() || specs.iter().zip(&names).any(|(s, n)| s.name != n.as_str())
-        {
-            return Err(ErrorKind::InvalidOption {
-                reason: format!(
-                    "the fit's parameters ({}) are not those of {} for this sample",
-                    names.join(", "),
-                    model.name()
-                ),
-            }
-            .into());
-        }
         let theta = fit.theta();
-        let estimated = (0..specs.len())
-            .filter(|&j| {
-                specs[j].constraint != Constraint::FixedCount
-                    && !fit.fixed.iter().any(|f| f == &names[j])
-            })
-            .collect();
-        let mut fixed: Vec<(String, f64)> = fit
-            .fixed
-            .iter()
-            .filter_map(|name| {
-                let v = fit.params.get(name)?;
-                v.is_finite().then(|| (name.clone(), v))
-            })
-            .collect();
-        for (name, v) in &options.fixed {
-            if !fixed.iter().any(|(n, _)| n == name) {
-                fixed.push((name.clone(), *v));
-            }
-        }
         let row_input = RowInput::of(model, sample).is_some_and(|r| theta[r.param].is_nan());
         Ok(Refitter {
             family,
             specialised,
             sample,
             options: FitOptions {
-                fixed,
+                fixed: basis.fixed,
                 start: Some(theta.clone()),
                 ..options.clone()
             },
             theta,
-            names,
-            estimated,
+            names: basis.names,
+            estimated: basis.estimated,
             rows: (0..sample.len())
                 .filter(|&i| sample.weight(i) > 0.0)
                 .collect(),

@@ -402,39 +402,10 @@ impl<'a> Profiler<'a> {
         options: &FitOptions,
     ) -> Result<Profiler<'a>> {
         let z = critical_value(level)?;
-        if !fit.converged {
-            return Err(ErrorKind::InvalidOption {
-                reason: format!(
-                    "the {} fit did not converge ({}), so there is no maximum to profile from",
-                    fit.family,
-                    fit.termination.as_str()
-                ),
-            }
-            .into());
-        }
-        let specialised = family.specialise(sample)?;
+        let basis =
+            super::RefitBasis::new(family, sample, fit, options, "maximum to profile from")?;
+        let specialised = basis.specialised;
         let model: &dyn Family = specialised.as_deref().unwrap_or(family);
-        let specs = model.params();
-        let names: Vec<String> = fit.params.0.iter().map(|(n, _)| n.clone()).collect();
-        let estimated = (0..specs.len())
-            .filter(|&j| {
-                specs[j].constraint != Constraint::FixedCount
-                    && !fit.fixed.iter().any(|f| f == &names[j])
-            })
-            .collect();
-        let mut fixed: Vec<(String, f64)> = fit
-            .fixed
-            .iter()
-            .filter_map(|name| {
-                let v = fit.params.get(name)?;
-                v.is_finite().then(|| (name.clone(), v))
-            })
-            .collect();
-        for (name, v) in &options.fixed {
-            if !fixed.iter().any(|(n, _)| n == name) {
-                fixed.push((name.clone(), *v));
-            }
-        }
         Ok(Profiler {
             family,
             irregular: model
@@ -443,12 +414,12 @@ impl<'a> Profiler<'a> {
                 .unwrap_or_default(),
             specialised,
             sample,
-            names,
+            names: basis.names,
             theta: fit.theta(),
             log_likelihood: fit.log_likelihood,
             std_errors: fit.std_errors.clone(),
-            estimated,
-            fixed,
+            estimated: basis.estimated,
+            fixed: basis.fixed,
             options: options.clone(),
             level,
             critical: z * z,

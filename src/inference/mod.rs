@@ -124,6 +124,88 @@ pub fn estimation_jacobian(
     jac
 }
 
+/// What every refit around a converged fit starts from (bootstrap replicates, profile
+/// likelihood): the family specialised to the sample, the fit's parameter names, the indices
+/// of the estimated parameters, and the parameters to hold — the fit's own fixed values, then
+/// those of the refit options that the fit did not fix.
+pub(crate) struct RefitBasis {
+    /// The family specialised to the sample, when it depends on the data (a categorical).
+    pub(crate) specialised: Option<Box<dyn Family>>,
+    /// Parameter names of the fit, in the family's order.
+    pub(crate) names: Vec<String>,
+    /// Indices of the estimated parameters (neither fixed nor a fixed-only count).
+    pub(crate) estimated: Vec<usize>,
+    /// Parameters to hold in every refit.
+    pub(crate) fixed: Vec<(String, f64)>,
+}
+
+impl RefitBasis {
+    /// The basis for refits of `fit` (of `family` to `sample`) with `options`; `purpose` ends
+    /// the sentence "so there is no …" when the fit did not converge.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] when the fit did not converge or its parameters are not
+    /// those of `family` for this sample; a degenerate-data error from the specialisation.
+    pub(crate) fn new(
+        family: &dyn Family,
+        sample: &Sample,
+        fit: &Fit,
+        options: &crate::fit::FitOptions,
+        purpose: &str,
+    ) -> Result<RefitBasis> {
+        if !fit.converged {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "the {} fit did not converge ({}), so there is no {purpose}",
+                    fit.family,
+                    fit.termination.as_str()
+                ),
+            }
+            .into());
+        }
+        let specialised = family.specialise(sample)?;
+        let model: &dyn Family = specialised.as_deref().unwrap_or(family);
+        let names: Vec<String> = fit.params.0.iter().map(|(n, _)| n.clone()).collect();
+        let specs = model.params();
+        if specs.len() != names.len() || specs.iter().zip(&names).any(|(s, n)| s.name != n.as_str())
+        {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "the fit's parameters ({}) are not those of {} for this sample",
+                    names.join(", "),
+                    model.name()
+                ),
+            }
+            .into());
+        }
+        let estimated = (0..specs.len())
+            .filter(|&j| {
+                specs[j].constraint != Constraint::FixedCount
+                    && !fit.fixed.iter().any(|f| f == &names[j])
+            })
+            .collect();
+        let mut fixed: Vec<(String, f64)> = fit
+            .fixed
+            .iter()
+            .filter_map(|name| {
+                let v = fit.params.get(name)?;
+                v.is_finite().then(|| (name.clone(), v))
+            })
+            .collect();
+        for (name, v) in &options.fixed {
+            if !fixed.iter().any(|(n, _)| n == name) {
+                fixed.push((name.clone(), *v));
+            }
+        }
+        Ok(RefitBasis {
+            specialised,
+            names,
+            estimated,
+            fixed,
+        })
+    }
+}
+
 /// Which confidence intervals to compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
