@@ -15,7 +15,7 @@ use crate::data::Sample;
 /// The family fills, for each component j, `l[j]` = ln wⱼ + ln fⱼ(x) (without the shared
 /// offset) and, when derivatives are wanted, `g[j·p + α]` = ∂lⱼ/∂θ_{jα} and
 /// `hg[(j·p + α)·p + β]` = ∂²lⱼ/∂θ_{jα}∂θ_{jβ} + ∂lⱼ/∂θ_{jα} ∂lⱼ/∂θ_{jβ} (= ∂²(wⱼfⱼ)/(wⱼfⱼ)).
-/// [`Terms::accumulate`] then forms ln p = ln Σⱼ e^{lⱼ} with the responsibilities
+/// `Terms::accumulate` then forms ln p = ln Σⱼ e^{lⱼ} with the responsibilities
 /// rⱼ = e^{lⱼ}/Σ e^{lᵢ}: ∂ ln p = rⱼ gⱼ and
 /// ∂² ln p = δᵢⱼ rⱼ hgⱼ − (rⱼ gⱼ)(rᵢ gᵢ)ᵀ.
 pub struct Terms {
