@@ -6,7 +6,8 @@
 //!
 //! It is the normal mixture of `normal_mixture.rs` on y = ln x with the Jacobian −ln x, which
 //! does not depend on θ: the score and Hessian are the normal mixture's at ln x, and EM runs on
-//! ln x. The registry holds K = 2; see `mixture.rs` for the multi-start fit.
+//! ln x. The registry holds K = 2; the generic [`Mixture`] is in `mixture/`, the multi-start
+//! fit in `src/mixture/`.
 //!
 //! Reference: McLachlan & Peel, *Finite Mixture Models* (2000), §2.8 (transformations of
 //! normal mixtures).
@@ -14,26 +15,21 @@
 use rand::RngCore;
 use rand_distr::Distribution;
 
-use super::normal_mixture::{
-    components_from_names, pick_component, NormalComponents, START_EM_ITERATIONS,
-};
-use super::{Constraint, Family, ParamSpec, Support};
+use super::mixture::terms::sum_log_likelihood;
+use super::mixture::{typical_weights, Kernel, KernelKind, Mixture, Terms};
+use super::normal_mixture::{NormalComponents, NormalKernel};
+use super::{Constraint, ParamSpec, Support};
 use crate::data::Sample;
-use crate::error::Result;
-use crate::mixture::{component_specs, sum_log_likelihood, Kernel, Terms};
+
+/// Lognormal components (meanlog, sdlog): the kernel of [`LogNormalMixture`].
+#[derive(Debug, Clone, Copy)]
+pub struct LogNormalKernel;
 
 /// A mixture of `k` lognormals, parameters (w1…wK, meanlog1…meanlogK, sdlog1…sdlogK).
-#[derive(Debug, Clone, Copy)]
-pub struct LogNormalMixture {
-    k: usize,
-    specs: &'static [ParamSpec],
-}
+pub type LogNormalMixture = Mixture<LogNormalKernel>;
 
-const PREFIXES: [(&str, Constraint); 3] = [
-    ("w", Constraint::Simplex),
-    ("meanlog", Constraint::Real),
-    ("sdlog", Constraint::Positive),
-];
+/// The registry's instance: two components.
+pub static LOGNORMAL_MIXTURE: LogNormalMixture = LogNormalMixture::TWO;
 
 const SPECS_2: [ParamSpec; 6] = [
     ParamSpec {
@@ -50,106 +46,34 @@ const SPECS_2: [ParamSpec; 6] = [
     ParamSpec::positive("sdlog2"),
 ];
 
-/// The registry's instance: two components.
-pub static LOGNORMAL_MIXTURE: LogNormalMixture = LogNormalMixture {
-    k: 2,
-    specs: &SPECS_2,
-};
+impl Kernel for LogNormalKernel {
+    const KIND: KernelKind = KernelKind::LogNormal;
+    const NAME: &'static str = "lognormal_mixture";
+    const ALIASES: &'static [&'static str] = &["lnormmix", "log_normal_mixture"];
+    const FORMULA: &'static str = "p(x) = sum_j w_j exp(-(ln x - meanlog_j)^2 / (2 sdlog_j^2)) / (x sdlog_j sqrt(2 pi)),  sum_j w_j = 1";
+    const SUPPORT: Support = Support::Positive;
+    const COMPONENT: &'static str = "lognormal";
+    const PREFIXES: &'static [(&'static str, Constraint)] = &[
+        ("w", Constraint::Simplex),
+        ("meanlog", Constraint::Real),
+        ("sdlog", Constraint::Positive),
+    ];
+    const SPECS_2: &'static [ParamSpec] = &SPECS_2;
 
-impl LogNormalMixture {
-    /// The mixture of `k` lognormals.
-    ///
-    /// # Panics
-    /// Unless 2 ≤ k ≤ [`crate::mixture::MAX_COMPONENTS`] (use
-    /// [`crate::mixture::with_components`] for a checked constructor).
-    pub fn new(k: usize) -> LogNormalMixture {
-        assert!(
-            (2..=crate::mixture::MAX_COMPONENTS).contains(&k),
-            "a lognormal mixture has 2 to {} components, not {k}",
-            crate::mixture::MAX_COMPONENTS
-        );
-        let specs = if k == 2 {
-            &SPECS_2[..]
-        } else {
-            component_specs(&PREFIXES, k)
-        };
-        LogNormalMixture { k, specs }
+    /// y = ln x, with the Jacobian −ln x.
+    fn point(x: f64) -> Option<(f64, f64)> {
+        (x > 0.0 && x.is_finite()).then(|| {
+            let y = x.ln();
+            (y, -y)
+        })
     }
 
-    /// Number of components.
-    pub fn components(&self) -> usize {
-        self.k
-    }
-}
-
-impl Family for LogNormalMixture {
-    fn name(&self) -> &'static str {
-        "lognormal_mixture"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["lnormmix", "log_normal_mixture"]
-    }
-
-    fn formula(&self) -> &'static str {
-        "p(x) = sum_j w_j exp(-(ln x - meanlog_j)^2 / (2 sdlog_j^2)) / (x sdlog_j sqrt(2 pi)),  sum_j w_j = 1"
-    }
-
-    fn params(&self) -> &[ParamSpec] {
-        self.specs
-    }
-
-    fn support(&self) -> Support {
-        Support::Positive
-    }
-
-    fn min_observations(&self) -> usize {
-        3 * self.k
-    }
-
-    fn ln_density_derivs(
-        &self,
-        theta: &[f64],
-        x: f64,
-        mut grad: Option<&mut [f64]>,
-        mut hess: Option<&mut [f64]>,
-    ) -> f64 {
-        if !(x > 0.0 && x.is_finite()) {
-            return f64::NEG_INFINITY;
-        }
-        let derivs = grad.is_some() || hess.is_some();
-        if let Some(g) = grad.as_deref_mut() {
-            g.fill(0.0);
-        }
-        if let Some(h) = hess.as_deref_mut() {
-            h.fill(0.0);
-        }
-        let y = x.ln();
-        let mut terms = Terms::new(self.k, 3);
-        NormalComponents::new(self.k, theta).fill(y, &mut terms, derivs);
-        terms.accumulate(1.0, grad, hess) - y
-    }
-
-    fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
-        crate::mixture::initial_estimate(
-            self,
-            Kernel::LogNormal,
-            self.k,
-            sample,
-            START_EM_ITERATIONS,
-        )
-    }
-
-    fn equality_constraints(&self) -> usize {
-        1
-    }
-
-    fn specialise_to_names(&self, names: &[String]) -> Result<Option<Box<dyn Family>>> {
-        Ok(components_from_names(names, 3).map(|k| Box::new(LogNormalMixture::new(k)) as _))
+    fn fill(k: usize, theta: &[f64], y: f64, terms: &mut Terms, derivs: bool) {
+        NormalComponents::new(k, theta).fill(y, terms, derivs);
     }
 
     fn log_likelihood(
-        &self,
+        k: usize,
         theta: &[f64],
         sample: &Sample,
         grad: Option<&mut [f64]>,
@@ -159,10 +83,10 @@ impl Family for LogNormalMixture {
             return f64::NEG_INFINITY;
         }
         let points = (0..sample.len()).map(|i| (sample.values()[i], sample.weight(i)));
-        let components = NormalComponents::new(self.k, theta);
+        let components = NormalComponents::new(k, theta);
         sum_log_likelihood(
-            Kernel::LogNormal,
-            self.k,
+            KernelKind::LogNormal,
+            k,
             theta,
             points,
             |_, y, terms, d| components.fill(y, terms, d),
@@ -172,53 +96,33 @@ impl Family for LogNormalMixture {
     }
 
     /// F(x) = Σⱼ wⱼ Φ((ln x − μⱼ)/σⱼ), 0 for x ≤ 0.
-    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
+    fn cdf(k: usize, theta: &[f64], x: f64) -> Option<f64> {
         if x.is_nan() {
             return Some(f64::NAN);
         }
         if x <= 0.0 {
             return Some(0.0);
         }
-        let (k, y) = (self.k, x.ln());
-        let f = (0..k)
-            .map(|j| {
-                let z = (y - theta[k + j]) / theta[2 * k + j];
-                theta[j] * 0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
-            })
-            .sum::<f64>();
-        Some(f.clamp(0.0, 1.0))
+        NormalKernel::cdf(k, theta, x.ln())
     }
 
-    fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
-        let k = self.k;
-        (0..n)
-            .map(|_| {
-                let j = pick_component(&theta[..k], rng);
-                let d = rand_distr::LogNormal::new(theta[k + j], theta[2 * k + j])
-                    .expect("valid lognormal parameters");
-                d.sample(rng)
-            })
-            .collect()
+    fn draw(k: usize, theta: &[f64], j: usize, rng: &mut dyn RngCore) -> f64 {
+        let d = rand_distr::LogNormal::new(theta[k + j], theta[2 * k + j])
+            .expect("valid lognormal parameters");
+        d.sample(rng)
     }
 
     /// Weights 0.4/0.6, meanlogs 0 and 1.5, sdlogs 0.3 and 0.25 (K = 2): well separated on the
     /// log scale. Other K: equal weights, meanlogs 0, 1.5, 3, …, sdlogs 0.3 and 0.25.
-    fn typical_params(&self) -> Vec<f64> {
-        let k = self.k;
-        let mut theta = Vec::with_capacity(3 * k);
-        if k == 2 {
-            theta.extend([0.4, 0.6]);
-        } else {
-            theta.extend(std::iter::repeat_n(1.0 / k as f64, k));
-        }
+    fn typical_params(k: usize) -> Vec<f64> {
+        let mut theta = typical_weights(k, [0.4, 0.6]);
         theta.extend((0..k).map(|j| 1.5 * j as f64));
         theta.extend((0..k).map(|j| if j % 2 == 0 { 0.3 } else { 0.25 }));
         theta
     }
 
     /// E X = Σ wⱼ e^{μⱼ + σⱼ²/2}, E X² = Σ wⱼ e^{2μⱼ + 2σⱼ²}.
-    fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
-        let k = self.k;
+    fn mean_variance(k: usize, theta: &[f64]) -> (f64, f64) {
         let (mut m1, mut m2) = (0.0, 0.0);
         for j in 0..k {
             let (mu, s2) = (theta[k + j], theta[2 * k + j].powi(2));
@@ -233,6 +137,7 @@ impl Family for LogNormalMixture {
 mod tests {
     use super::super::testkit::{check_derivatives_with, check_fast_path, Derivs, Step};
     use super::*;
+    use crate::family::Family;
 
     #[test]
     fn known_density_value() {

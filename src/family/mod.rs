@@ -28,6 +28,7 @@ pub mod cauchy;
 pub mod exponential;
 pub mod gamma;
 pub mod lognormal;
+pub mod mixture;
 pub mod negative_binomial;
 pub mod normal;
 pub mod normal_mixture;

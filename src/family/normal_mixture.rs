@@ -5,39 +5,38 @@
 //! `mean1…meanK` ∈ ℝ and `sd1…sdK` > 0 (standard deviations, not variances). AIC and BIC count
 //! 3K − 1 free parameters. This is mclust's univariate model "V".
 //!
-//! The registry holds the K = 2 instance; [`NormalMixture::new`] (or
-//! [`crate::mixture::with_components`]) builds any other K. The log-likelihood is not concave
-//! and a component collapsing onto one value makes it unbounded, so fit a mixture with
-//! [`crate::mixture::fit_mixture`] (several seeded starts, EM, degeneracy checks, components
-//! sorted by mean); a plain [`crate::fit::fit`] starts from the quantile split refined by EM
-//! and certifies whichever local maximum it reaches.
+//! The registry holds the K = 2 instance; [`NormalMixture::new`] builds any other K. What
+//! every mixture shares (the generic [`Mixture`], EM, the log-sum-exp) is in `mixture/`; this
+//! file holds the normal kernel. The log-likelihood is not concave and a component collapsing
+//! onto one value makes it unbounded, so fit a mixture with the multi-start fit
+//! (`mlfit::mixture::fit_mixture`: several seeded starts, EM, degeneracy checks, components
+//! sorted by mean); a plain fit starts from the quantile split refined by EM and certifies
+//! whichever local maximum it reaches.
 //!
 //! ln p = ln Σⱼ exp(ln wⱼ + ln φⱼ(x)) is evaluated as a log-sum-exp; its score and Hessian come
-//! from the responsibilities rⱼ = wⱼφⱼ/p (see `mixture::Terms`).
+//! from the responsibilities rⱼ = wⱼφⱼ/p (see [`Terms`]).
 //!
 //! Reference: McLachlan & Peel, *Finite Mixture Models* (2000), §2.8 and §3.2; Fraley &
 //! Raftery, "Model-based clustering, discriminant analysis and density estimation", JASA 97
 //! (2002) (mclust).
 
-use rand::{Rng, RngCore};
+use rand::RngCore;
 use rand_distr::Distribution;
 
-use super::{Constraint, Family, ParamSpec, Support};
+use super::mixture::terms::sum_log_likelihood_rows;
+use super::mixture::{typical_weights, Kernel, KernelKind, Mixture, Terms, LN_SQRT_2PI};
+use super::{Constraint, ParamSpec, Support};
 use crate::data::Sample;
-use crate::error::Result;
-use crate::mixture::{component_specs, sum_log_likelihood_rows, Kernel, Terms};
 
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
-
-/// EM steps refining the quantile split in [`Family::initial_estimate`].
-pub(crate) const START_EM_ITERATIONS: usize = 200;
+/// Normal components (mean, sd): the kernel of [`NormalMixture`].
+#[derive(Debug, Clone, Copy)]
+pub struct NormalKernel;
 
 /// A mixture of `k` normals, parameters (w1…wK, mean1…meanK, sd1…sdK).
-#[derive(Debug, Clone, Copy)]
-pub struct NormalMixture {
-    k: usize,
-    specs: &'static [ParamSpec],
-}
+pub type NormalMixture = Mixture<NormalKernel>;
+
+/// The registry's instance: two components.
+pub static NORMAL_MIXTURE: NormalMixture = NormalMixture::TWO;
 
 const fn simplex(name: &'static str) -> ParamSpec {
     ParamSpec {
@@ -45,12 +44,6 @@ const fn simplex(name: &'static str) -> ParamSpec {
         constraint: Constraint::Simplex,
     }
 }
-
-const PREFIXES: [(&str, Constraint); 3] = [
-    ("w", Constraint::Simplex),
-    ("mean", Constraint::Real),
-    ("sd", Constraint::Positive),
-];
 
 const SPECS_2: [ParamSpec; 6] = [
     simplex("w1"),
@@ -61,108 +54,40 @@ const SPECS_2: [ParamSpec; 6] = [
     ParamSpec::positive("sd2"),
 ];
 
-/// The registry's instance: two components.
-pub static NORMAL_MIXTURE: NormalMixture = NormalMixture {
-    k: 2,
-    specs: &SPECS_2,
-};
+impl Kernel for NormalKernel {
+    const KIND: KernelKind = KernelKind::Normal;
+    const NAME: &'static str = "normal_mixture";
+    const ALIASES: &'static [&'static str] = &["normmix", "gaussian_mixture", "gmm"];
+    const FORMULA: &'static str =
+        "p(x) = sum_j w_j exp(-(x - mean_j)^2 / (2 sd_j^2)) / (sd_j sqrt(2 pi)),  sum_j w_j = 1";
+    const SUPPORT: Support = Support::Real;
+    const COMPONENT: &'static str = "normal";
+    const PREFIXES: &'static [(&'static str, Constraint)] = &[
+        ("w", Constraint::Simplex),
+        ("mean", Constraint::Real),
+        ("sd", Constraint::Positive),
+    ];
+    const SPECS_2: &'static [ParamSpec] = &SPECS_2;
 
-impl NormalMixture {
-    /// The mixture of `k` normals.
-    ///
-    /// # Panics
-    /// Unless 2 ≤ k ≤ [`crate::mixture::MAX_COMPONENTS`] (use
-    /// [`crate::mixture::with_components`] for a checked constructor).
-    pub fn new(k: usize) -> NormalMixture {
-        assert!(
-            (2..=crate::mixture::MAX_COMPONENTS).contains(&k),
-            "a normal mixture has 2 to {} components, not {k}",
-            crate::mixture::MAX_COMPONENTS
-        );
-        let specs = if k == 2 {
-            &SPECS_2[..]
-        } else {
-            component_specs(&PREFIXES, k)
-        };
-        NormalMixture { k, specs }
+    fn point(x: f64) -> Option<(f64, f64)> {
+        x.is_finite().then_some((x, 0.0))
     }
 
-    /// Number of components.
-    pub fn components(&self) -> usize {
-        self.k
-    }
-}
-
-impl Family for NormalMixture {
-    fn name(&self) -> &'static str {
-        "normal_mixture"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["normmix", "gaussian_mixture", "gmm"]
-    }
-
-    fn formula(&self) -> &'static str {
-        "p(x) = sum_j w_j exp(-(x - mean_j)^2 / (2 sd_j^2)) / (sd_j sqrt(2 pi)),  sum_j w_j = 1"
-    }
-
-    fn params(&self) -> &[ParamSpec] {
-        self.specs
-    }
-
-    fn support(&self) -> Support {
-        Support::Real
-    }
-
-    fn min_observations(&self) -> usize {
-        3 * self.k
-    }
-
-    fn ln_density_derivs(
-        &self,
-        theta: &[f64],
-        x: f64,
-        mut grad: Option<&mut [f64]>,
-        mut hess: Option<&mut [f64]>,
-    ) -> f64 {
-        if !x.is_finite() {
-            return f64::NEG_INFINITY;
-        }
-        let derivs = grad.is_some() || hess.is_some();
-        if let Some(g) = grad.as_deref_mut() {
-            g.fill(0.0);
-        }
-        if let Some(h) = hess.as_deref_mut() {
-            h.fill(0.0);
-        }
-        let mut terms = Terms::new(self.k, 3);
-        NormalComponents::new(self.k, theta).fill(x, &mut terms, derivs);
-        terms.accumulate(1.0, grad, hess)
-    }
-
-    fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
-        crate::mixture::initial_estimate(self, Kernel::Normal, self.k, sample, START_EM_ITERATIONS)
-    }
-
-    fn equality_constraints(&self) -> usize {
-        1
-    }
-
-    fn specialise_to_names(&self, names: &[String]) -> Result<Option<Box<dyn Family>>> {
-        Ok(components_from_names(names, 3).map(|k| Box::new(NormalMixture::new(k)) as _))
+    fn fill(k: usize, theta: &[f64], y: f64, terms: &mut Terms, derivs: bool) {
+        NormalComponents::new(k, theta).fill(y, terms, derivs);
     }
 
     fn log_likelihood(
-        &self,
+        k: usize,
         theta: &[f64],
         sample: &Sample,
         grad: Option<&mut [f64]>,
         hess: Option<&mut [f64]>,
     ) -> f64 {
-        let components = NormalComponents::new(self.k, theta);
+        let components = NormalComponents::new(k, theta);
         sum_log_likelihood_rows(
-            Kernel::Normal,
-            self.k,
+            KernelKind::Normal,
+            k,
             sample,
             |y, terms, d| components.fill(y, terms, d),
             grad,
@@ -171,8 +96,7 @@ impl Family for NormalMixture {
     }
 
     /// F(x) = Σⱼ wⱼ Φ((x − μⱼ)/σⱼ).
-    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
-        let k = self.k;
+    fn cdf(k: usize, theta: &[f64], x: f64) -> Option<f64> {
         let f = (0..k)
             .map(|j| {
                 let z = (x - theta[k + j]) / theta[2 * k + j];
@@ -182,35 +106,22 @@ impl Family for NormalMixture {
         Some(f.clamp(0.0, 1.0))
     }
 
-    fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
-        let k = self.k;
-        (0..n)
-            .map(|_| {
-                let j = pick_component(&theta[..k], rng);
-                let d = rand_distr::Normal::new(theta[k + j], theta[2 * k + j])
-                    .expect("valid normal parameters");
-                d.sample(rng)
-            })
-            .collect()
+    fn draw(k: usize, theta: &[f64], j: usize, rng: &mut dyn RngCore) -> f64 {
+        let d = rand_distr::Normal::new(theta[k + j], theta[2 * k + j])
+            .expect("valid normal parameters");
+        d.sample(rng)
     }
 
     /// Weights 0.3/0.7, means 0 and 4, sds 1 and 0.8 (K = 2): well separated. Other K: equal
     /// weights, means 0, 4, 8, …, sds alternating 1 and 0.8.
-    fn typical_params(&self) -> Vec<f64> {
-        let k = self.k;
-        let mut theta = Vec::with_capacity(3 * k);
-        if k == 2 {
-            theta.extend([0.3, 0.7]);
-        } else {
-            theta.extend(std::iter::repeat_n(1.0 / k as f64, k));
-        }
+    fn typical_params(k: usize) -> Vec<f64> {
+        let mut theta = typical_weights(k, [0.3, 0.7]);
         theta.extend((0..k).map(|j| 4.0 * j as f64));
         theta.extend((0..k).map(|j| if j % 2 == 0 { 1.0 } else { 0.8 }));
         theta
     }
 
-    fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
-        let k = self.k;
+    fn mean_variance(k: usize, theta: &[f64]) -> (f64, f64) {
         let mean: f64 = (0..k).map(|j| theta[j] * theta[k + j]).sum();
         let var = (0..k)
             .map(|j| theta[j] * (theta[2 * k + j].powi(2) + (theta[k + j] - mean).powi(2)))
@@ -279,30 +190,11 @@ impl NormalComponents {
     }
 }
 
-/// A component index drawn with probabilities `weights`.
-pub(crate) fn pick_component(weights: &[f64], rng: &mut dyn RngCore) -> usize {
-    let mut u: f64 = rng.random::<f64>() * weights.iter().sum::<f64>();
-    for (j, w) in weights.iter().enumerate() {
-        u -= w;
-        if u < 0.0 {
-            return j;
-        }
-    }
-    weights.len() - 1
-}
-
-/// The number of components of a saved model's parameter names (p per component, the weights
-/// named w1…wK first); `None` when they do not describe a mixture of at least 2.
-pub(crate) fn components_from_names(names: &[String], p: usize) -> Option<usize> {
-    let k = names.len() / p;
-    (names.len().is_multiple_of(p) && (2..=crate::mixture::MAX_COMPONENTS).contains(&k))
-        .then_some(k)
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::testkit::{check_derivatives_with, check_fast_path, Derivs, Step};
     use super::*;
+    use crate::family::Family;
 
     fn ln_p_direct(theta: &[f64], x: f64) -> f64 {
         let k = theta.len() / 3;

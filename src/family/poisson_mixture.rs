@@ -7,7 +7,7 @@
 //!
 //! ln P = −ln k! + ln Σⱼ exp(ln wⱼ + k ln λⱼ − λⱼ): the factorial is shared by every component
 //! and kept out of the log-sum-exp. Evaluated once per distinct count. The registry holds
-//! K = 2; see `mixture.rs` for the multi-start fit. A component whose rate falls to 0 is a point
+//! K = 2; the generic [`Mixture`] is in `mixture/`, the multi-start fit in `src/mixture/`. A component whose rate falls to 0 is a point
 //! mass at 0 (a zero-inflated Poisson), on the edge of the parameter space: the multi-start fit
 //! reports it as degenerate.
 //!
@@ -17,23 +17,22 @@
 use rand::RngCore;
 use rand_distr::Distribution;
 
-use super::normal_mixture::{components_from_names, pick_component, START_EM_ITERATIONS};
+use super::mixture::terms::sum_log_likelihood;
+use super::mixture::{typical_weights, Kernel, KernelKind, Mixture, Terms};
 use super::poisson::poisson_cdf;
-use super::{Constraint, Family, ParamSpec, Support};
+use super::{Constraint, ParamSpec, Support};
 use crate::data::Sample;
-use crate::error::Result;
-use crate::mixture::{component_specs, sum_log_likelihood, Kernel, Terms};
 use crate::special::ln_gamma;
 
-/// A mixture of `k` Poissons, parameters (w1…wK, rate1…rateK).
+/// Poisson components (rate): the kernel of [`PoissonMixture`].
 #[derive(Debug, Clone, Copy)]
-pub struct PoissonMixture {
-    k: usize,
-    specs: &'static [ParamSpec],
-}
+pub struct PoissonKernel;
 
-const PREFIXES: [(&str, Constraint); 2] =
-    [("w", Constraint::Simplex), ("rate", Constraint::Positive)];
+/// A mixture of `k` Poissons, parameters (w1…wK, rate1…rateK).
+pub type PoissonMixture = Mixture<PoissonKernel>;
+
+/// The registry's instance: two components.
+pub static POISSON_MIXTURE: PoissonMixture = PoissonMixture::TWO;
 
 const SPECS_2: [ParamSpec; 4] = [
     ParamSpec {
@@ -48,99 +47,28 @@ const SPECS_2: [ParamSpec; 4] = [
     ParamSpec::positive("rate2"),
 ];
 
-/// The registry's instance: two components.
-pub static POISSON_MIXTURE: PoissonMixture = PoissonMixture {
-    k: 2,
-    specs: &SPECS_2,
-};
+impl Kernel for PoissonKernel {
+    const KIND: KernelKind = KernelKind::Poisson;
+    const NAME: &'static str = "poisson_mixture";
+    const ALIASES: &'static [&'static str] = &["poismix"];
+    const FORMULA: &'static str = "P(k) = sum_j w_j rate_j^k exp(-rate_j) / k!,  sum_j w_j = 1";
+    const SUPPORT: Support = Support::Counts;
+    const COMPONENT: &'static str = "Poisson";
+    const PREFIXES: &'static [(&'static str, Constraint)] =
+        &[("w", Constraint::Simplex), ("rate", Constraint::Positive)];
+    const SPECS_2: &'static [ParamSpec] = &SPECS_2;
 
-impl PoissonMixture {
-    /// The mixture of `k` Poissons.
-    ///
-    /// # Panics
-    /// Unless 2 ≤ k ≤ [`crate::mixture::MAX_COMPONENTS`] (use
-    /// [`crate::mixture::with_components`] for a checked constructor).
-    pub fn new(k: usize) -> PoissonMixture {
-        assert!(
-            (2..=crate::mixture::MAX_COMPONENTS).contains(&k),
-            "a Poisson mixture has 2 to {} components, not {k}",
-            crate::mixture::MAX_COMPONENTS
-        );
-        let specs = if k == 2 {
-            &SPECS_2[..]
-        } else {
-            component_specs(&PREFIXES, k)
-        };
-        PoissonMixture { k, specs }
+    /// The count itself, with the shared −ln x!.
+    fn point(x: f64) -> Option<(f64, f64)> {
+        (x >= 0.0 && x.is_finite() && x.fract() == 0.0).then(|| (x, -ln_gamma(x + 1.0)))
     }
 
-    /// Number of components.
-    pub fn components(&self) -> usize {
-        self.k
-    }
-}
-
-impl Family for PoissonMixture {
-    fn name(&self) -> &'static str {
-        "poisson_mixture"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["poismix"]
-    }
-
-    fn formula(&self) -> &'static str {
-        "P(k) = sum_j w_j rate_j^k exp(-rate_j) / k!,  sum_j w_j = 1"
-    }
-
-    fn params(&self) -> &[ParamSpec] {
-        self.specs
-    }
-
-    fn support(&self) -> Support {
-        Support::Counts
-    }
-
-    fn min_observations(&self) -> usize {
-        2 * self.k
-    }
-
-    fn ln_density_derivs(
-        &self,
-        theta: &[f64],
-        x: f64,
-        mut grad: Option<&mut [f64]>,
-        mut hess: Option<&mut [f64]>,
-    ) -> f64 {
-        if !(x >= 0.0 && x.is_finite() && x.fract() == 0.0) {
-            return f64::NEG_INFINITY;
-        }
-        let derivs = grad.is_some() || hess.is_some();
-        if let Some(g) = grad.as_deref_mut() {
-            g.fill(0.0);
-        }
-        if let Some(h) = hess.as_deref_mut() {
-            h.fill(0.0);
-        }
-        let mut terms = Terms::new(self.k, 2);
-        fill_poisson(self.k, theta, x, &mut terms, derivs);
-        terms.accumulate(1.0, grad, hess) - ln_gamma(x + 1.0)
-    }
-
-    fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
-        crate::mixture::initial_estimate(self, Kernel::Poisson, self.k, sample, START_EM_ITERATIONS)
-    }
-
-    fn equality_constraints(&self) -> usize {
-        1
-    }
-
-    fn specialise_to_names(&self, names: &[String]) -> Result<Option<Box<dyn Family>>> {
-        Ok(components_from_names(names, 2).map(|k| Box::new(PoissonMixture::new(k)) as _))
+    fn fill(k: usize, theta: &[f64], y: f64, terms: &mut Terms, derivs: bool) {
+        fill_poisson(k, theta, y, terms, derivs);
     }
 
     fn log_likelihood(
-        &self,
+        k: usize,
         theta: &[f64],
         sample: &Sample,
         grad: Option<&mut [f64]>,
@@ -150,9 +78,8 @@ impl Family for PoissonMixture {
         if !(s.all_integer && s.min >= 0.0) {
             return f64::NEG_INFINITY;
         }
-        let k = self.k;
         sum_log_likelihood(
-            Kernel::Poisson,
+            KernelKind::Poisson,
             k,
             theta,
             sample.distinct().iter().copied(),
@@ -163,8 +90,7 @@ impl Family for PoissonMixture {
     }
 
     /// F(x) = Σⱼ wⱼ Q(⌊x⌋ + 1, λⱼ).
-    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
-        let k = self.k;
+    fn cdf(k: usize, theta: &[f64], x: f64) -> Option<f64> {
         let mut f = 0.0;
         for j in 0..k {
             f += theta[j] * poisson_cdf(x, theta[k + j])?;
@@ -172,34 +98,21 @@ impl Family for PoissonMixture {
         Some(if f.is_nan() { f } else { f.clamp(0.0, 1.0) })
     }
 
-    fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
-        let k = self.k;
-        (0..n)
-            .map(|_| {
-                let j = pick_component(&theta[..k], rng);
-                rand_distr::Poisson::new(theta[k + j])
-                    .expect("valid Poisson rate")
-                    .sample(rng)
-            })
-            .collect()
+    fn draw(k: usize, theta: &[f64], j: usize, rng: &mut dyn RngCore) -> f64 {
+        rand_distr::Poisson::new(theta[k + j])
+            .expect("valid Poisson rate")
+            .sample(rng)
     }
 
     /// Weights 0.4/0.6, rates 2 and 12 (K = 2). Other K: equal weights, rates 2, 12, 22, ….
-    fn typical_params(&self) -> Vec<f64> {
-        let k = self.k;
-        let mut theta = Vec::with_capacity(2 * k);
-        if k == 2 {
-            theta.extend([0.4, 0.6]);
-        } else {
-            theta.extend(std::iter::repeat_n(1.0 / k as f64, k));
-        }
+    fn typical_params(k: usize) -> Vec<f64> {
+        let mut theta = typical_weights(k, [0.4, 0.6]);
         theta.extend((0..k).map(|j| 2.0 + 10.0 * j as f64));
         theta
     }
 
     /// Mean Σ wⱼλⱼ, variance Σ wⱼ(λⱼ + (λⱼ − mean)²).
-    fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
-        let k = self.k;
+    fn mean_variance(k: usize, theta: &[f64]) -> (f64, f64) {
         let mean: f64 = (0..k).map(|j| theta[j] * theta[k + j]).sum();
         let var = (0..k)
             .map(|j| theta[j] * (theta[k + j] + (theta[k + j] - mean).powi(2)))
@@ -234,6 +147,7 @@ fn fill_poisson(k: usize, theta: &[f64], x: f64, terms: &mut Terms, derivs: bool
 mod tests {
     use super::super::testkit::{check_derivatives_with, check_fast_path, Derivs, Step};
     use super::*;
+    use crate::family::Family;
 
     #[test]
     fn known_mass_value_and_support() {

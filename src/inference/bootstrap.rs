@@ -14,7 +14,7 @@
 //!   distribution),
 //!
 //! and refits it warm-started at θ̂ with the fit's fixed parameters held; a mixture's refit is
-//! sorted by component location ([`crate::mixture::canonical`]), as θ̂ is, so each column of
+//! sorted by component location ([`crate::family::mixture::canonical`]), as θ̂ is, so each column of
 //! the replicates is one component even when a refit moves two components past each other
 //! (label switching is re-sorted, never averaged across labels). A replicate whose
 //! refit is an error, does not converge, or (for a categorical) misses one of the fitted
@@ -181,7 +181,7 @@ pub fn bootstrap(
         refit.map(|f| {
             // A mixture's refit is warm-started at θ̂ (sorted by location) but Newton may move
             // two components past each other: sort again so every column is one component.
-            let theta = crate::mixture::canonical(refitter.model(), &f.theta());
+            let theta = crate::family::mixture::canonical(refitter.model(), &f.theta());
             refitter
                 .estimated
                 .iter()
