@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::crossval::{kfold, HeldOut};
 use crate::data::Sample;
 use crate::entropy::{self, EntropyEstimate};
-use crate::family::{Family, RowInput};
+use crate::family::{Family, FamilyHandle, RowInput};
 use crate::fit::{fit, Fit, FitOptions};
 
 /// How to compare.
@@ -151,8 +151,8 @@ pub struct Comparison {
 
 /// Per-row −ln p(xᵢ | θ̂) under a fit (with the family specialised as the fit was).
 fn per_row_nll(family: &dyn Family, sample: &Sample, fit: &Fit) -> Vec<f64> {
-    let specialised = family.specialise(sample).ok().flatten();
-    let fam: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let fam = FamilyHandle::for_sample_or_given(family, sample);
+    let fam: &dyn Family = &*fam;
     let mut theta = fit.theta();
     let input = RowInput::of(fam, sample);
     sample
@@ -173,8 +173,8 @@ fn per_row_nll(family: &dyn Family, sample: &Sample, fit: &Fit) -> Vec<f64> {
 /// F(x−) is F at the previous support point: x − 1 on the integers, the previous level for
 /// labels).
 pub fn ks_distance(family: &dyn Family, sample: &Sample, fit: &Fit) -> Option<f64> {
-    let specialised = family.specialise(sample).ok().flatten();
-    let fam: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let fam = FamilyHandle::for_sample_or_given(family, sample);
+    let fam: &dyn Family = &*fam;
     if sample.trials().is_some() || fam.support() == crate::family::Support::Angle {
         return None; // each row has its own distribution; angles have no origin for a CDF
     }

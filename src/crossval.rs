@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{Family, RowInput};
+use crate::family::{Family, FamilyHandle, RowInput};
 use crate::fit::{fit, FitOptions};
 
 /// Held-out cross entropy of one family.
@@ -85,8 +85,8 @@ pub fn kfold(
             nonconverged_folds += 1;
         }
         // Evaluate with the family the fit used (a categorical is specialised to its levels).
-        let specialised = family.specialise(&training)?;
-        let fam: &dyn Family = specialised.as_deref().unwrap_or(family);
+        let fam = FamilyHandle::for_sample(family, &training)?;
+        let fam: &dyn Family = &*fam;
         let mut theta = fitted.theta();
         // A per-row input (a number of trials) is reported as NaN; the density takes it row by
         // row.

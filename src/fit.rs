@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{check_params, Constraint, Family, Irregularity, RowInput};
+use crate::family::{check_params, Constraint, Family, FamilyHandle, Irregularity, RowInput};
 use crate::objective::CrossEntropy;
 use crate::optim::{self, Method, Objective, Termination};
 
@@ -221,8 +221,8 @@ pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
 /// fixed-only parameter left free). A run that does not converge is *not* an error: it
 /// returns a `Fit` with `converged: false`.
 pub fn fit(family: &dyn Family, sample: &Sample, options: &FitOptions) -> Result<Fit> {
-    let specialised = family.specialise(sample)?;
-    let family: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let family = FamilyHandle::for_sample(family, sample)?;
+    let family: &dyn Family = &*family;
     let start = Start::new(family, sample, options)?;
     let objective = CrossEntropy::new(
         family,

@@ -7,35 +7,18 @@ use serde::Serialize;
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{self, check_params, Family, Support};
+use crate::family::{self, check_params, Family, FamilyHandle, Support};
 use crate::fit::Fit;
 
 /// A model ready to evaluate: its family (specialised when its parameters depend on the data,
 /// as a categorical's levels do) and its parameters in the family's order.
 pub struct Model {
-    family: Box<dyn FamilyRef>,
+    family: FamilyHandle<'static>,
     /// Parameter values in the family's order.
     pub theta: Vec<f64>,
     /// The fit as saved, when the file has the whole `fit` schema (a hand-written model may
     /// give just `family` and `params`).
     pub fit: Option<Fit>,
-}
-
-/// Either a registry family or one specialised to the model's parameter names.
-trait FamilyRef {
-    fn get(&self) -> &dyn Family;
-}
-
-impl FamilyRef for &'static dyn Family {
-    fn get(&self) -> &dyn Family {
-        *self
-    }
-}
-
-impl FamilyRef for Box<dyn Family> {
-    fn get(&self) -> &dyn Family {
-        self.as_ref()
-    }
 }
 
 fn bad(source: &str, field: &str, why: impl std::fmt::Display) -> crate::error::Error {
@@ -73,14 +56,9 @@ impl Model {
             .and_then(|v| v.as_object())
             .ok_or_else(|| bad(source, "params", "missing or not an object"))?;
         let names: Vec<String> = params.keys().cloned().collect();
-        let family: Box<dyn FamilyRef> = match registered
-            .specialise_to_names(&names)
-            .map_err(|e| bad(source, "params", e))?
-        {
-            Some(f) => Box::new(f),
-            None => Box::new(registered),
-        };
-        let specs = family.get().params();
+        let family =
+            FamilyHandle::for_names(registered, &names).map_err(|e| bad(source, "params", e))?;
+        let specs = family.params();
         let expected: Vec<&str> = specs.iter().map(|p| p.name).collect();
         if names.len() != expected.len() || names.iter().zip(&expected).any(|(a, b)| a != b) {
             return Err(bad(
@@ -105,14 +83,14 @@ impl Model {
                 })
             })
             .collect::<Result<_>>()?;
-        check_params(family.get(), &theta).map_err(|e| bad(source, "params", e))?;
+        check_params(&*family, &theta).map_err(|e| bad(source, "params", e))?;
         let fit: Option<Fit> = serde_json::from_value(value.clone()).ok();
         Ok(Model { family, theta, fit })
     }
 
     /// The model's family.
     pub fn family(&self) -> &dyn Family {
-        self.family.get()
+        &*self.family
     }
 
     /// Per-observation log-likelihoods ln p(xᵢ | θ) (−∞ outside the support) and their

@@ -22,6 +22,8 @@ use rand::RngCore;
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
 
+pub use handle::FamilyHandle;
+
 pub mod beta;
 pub mod categorical;
 pub mod cauchy;
@@ -48,6 +50,7 @@ pub mod geometric;
 pub mod gev;
 pub mod gumbel;
 pub mod half_normal;
+pub mod handle;
 pub mod inverse_gaussian;
 pub mod laplace;
 pub mod log_logistic;

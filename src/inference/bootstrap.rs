@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{Family, RowInput};
+use crate::family::{Family, FamilyHandle, RowInput};
 use crate::fit::{fit as fit_family, Fit, FitOptions};
 
 /// The random-number generator of replicate `index` for `seed`: ChaCha8 seeded from `seed`
@@ -253,8 +253,8 @@ pub(crate) fn std_dev(values: &[f64]) -> f64 {
 pub(crate) struct Refitter<'a> {
     /// The family as the caller gave it (the fit specialises it again to each replicate).
     family: &'a dyn Family,
-    /// The family specialised to the sample, when it depends on the data (a categorical).
-    specialised: Option<Box<dyn Family>>,
+    /// The family specialised to the sample (a categorical to its levels).
+    model: FamilyHandle<'a>,
     sample: &'a Sample,
     /// θ̂ in the family's order; a per-row number of trials is NaN.
     pub(crate) theta: Vec<f64>,
@@ -279,13 +279,12 @@ impl<'a> Refitter<'a> {
     ) -> Result<Refitter<'a>> {
         let basis =
             super::RefitBasis::new(family, sample, fit, options, "estimate to resample around")?;
-        let specialised = basis.specialised;
-        let model: &dyn Family = specialised.as_deref().unwrap_or(family);
+        let model = basis.model;
         let theta = fit.theta();
-        let row_input = RowInput::of(model, sample).is_some_and(|r| theta[r.param].is_nan());
+        let row_input = RowInput::of(&*model, sample).is_some_and(|r| theta[r.param].is_nan());
         Ok(Refitter {
             family,
-            specialised,
+            model,
             sample,
             options: FitOptions {
                 fixed: basis.fixed,
@@ -304,7 +303,7 @@ impl<'a> Refitter<'a> {
 
     /// The family specialised to the sample (the model that is sampled from).
     pub(crate) fn model(&self) -> &dyn Family {
-        self.specialised.as_deref().unwrap_or(self.family)
+        &*self.model
     }
 
     /// n rows drawn with replacement from the rows with positive weight, each keeping its

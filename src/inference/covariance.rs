@@ -49,7 +49,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 use super::{estimation_jacobian, expect, held, row_scores, RowScores};
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{check_params, Constraint, Family, RowInput};
+use crate::family::{check_params, Constraint, Family, FamilyHandle, RowInput};
 use crate::fit::{constrained_covariance, validate, Fit, ParamMap};
 
 /// Relative size below which an indicator column of the IM test counts as a combination of the
@@ -139,8 +139,8 @@ pub(crate) fn im_statistic(
     sample: &Sample,
     fit: &Fit,
 ) -> Option<(f64, usize)> {
-    let specialised = family.specialise(sample).ok()?;
-    let family: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let family = FamilyHandle::for_sample(family, sample).ok()?;
+    let family: &dyn Family = &*family;
     Setup::new(family, sample, fit).ok()?.im_statistic()
 }
 
@@ -152,8 +152,8 @@ pub(crate) fn im_statistic(
 /// number of parameters); [`ErrorKind::InvalidParameters`] when its parameters are outside their
 /// domain; the validation errors of [`validate`] when the sample does not fit the family.
 pub fn covariances(family: &dyn Family, sample: &Sample, fit: &Fit) -> Result<Covariances> {
-    let specialised = family.specialise(sample)?;
-    let family: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let family = FamilyHandle::for_sample(family, sample)?;
+    let family: &dyn Family = &*family;
     let setup = Setup::new(family, sample, fit)?;
     Ok(setup.covariances())
 }
@@ -163,8 +163,8 @@ pub fn covariances(family: &dyn Family, sample: &Sample, fit: &Fit) -> Result<Co
 /// linearly independent of the scores, when there are too few observations for the
 /// regression, or when `fit` does not belong to `family` and `sample` (see [`covariances`]).
 pub fn information_matrix_test(family: &dyn Family, sample: &Sample, fit: &Fit) -> Option<ImTest> {
-    let specialised = family.specialise(sample).ok()?;
-    let family: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let family = FamilyHandle::for_sample(family, sample).ok()?;
+    let family: &dyn Family = &*family;
     let setup = Setup::new(family, sample, fit).ok()?;
     let (statistic, df) = setup.im_statistic()?;
     let p_value = ChiSquared::new(df as f64).ok()?.sf(statistic);

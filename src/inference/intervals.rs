@@ -38,7 +38,7 @@ use super::bootstrap::Bootstrap;
 use super::{estimation_jacobian, held, row_scores};
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{Constraint, Family, RowInput};
+use crate::family::{Constraint, Family, FamilyHandle, RowInput};
 use crate::fit::{constrained_covariance, fit as fit_family, Fit, FitOptions, ParamMap};
 use crate::optim::Termination;
 
@@ -221,8 +221,8 @@ pub fn wald_intervals(
     scale: WaldScale,
 ) -> Result<Vec<Interval>> {
     critical_value(level)?;
-    let specialised = family.specialise(sample)?;
-    let model: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let model = FamilyHandle::for_sample(family, sample)?;
+    let model: &dyn Family = &*model;
     std_errors
         .0
         .iter()
@@ -378,7 +378,8 @@ enum Bound {
 
 struct Profiler<'a> {
     family: &'a dyn Family,
-    specialised: Option<Box<dyn Family>>,
+    /// The family specialised to the sample (a categorical to its levels).
+    model: FamilyHandle<'a>,
     sample: &'a Sample,
     names: Vec<String>,
     theta: Vec<f64>,
@@ -404,15 +405,14 @@ impl<'a> Profiler<'a> {
         let z = critical_value(level)?;
         let basis =
             super::RefitBasis::new(family, sample, fit, options, "maximum to profile from")?;
-        let specialised = basis.specialised;
-        let model: &dyn Family = specialised.as_deref().unwrap_or(family);
+        let model = basis.model;
         Ok(Profiler {
             family,
             irregular: model
                 .irregularity()
                 .map(|i| i.params.to_vec())
                 .unwrap_or_default(),
-            specialised,
+            model,
             sample,
             names: basis.names,
             theta: fit.theta(),
@@ -427,7 +427,7 @@ impl<'a> Profiler<'a> {
     }
 
     fn model(&self) -> &dyn Family {
-        self.specialised.as_deref().unwrap_or(self.family)
+        &*self.model
     }
 
     fn scale(&self, j: usize) -> Scale {
@@ -824,8 +824,8 @@ pub fn influence_values(
     sample: &Sample,
     fit: &Fit,
 ) -> Result<Option<DMatrix<f64>>> {
-    let specialised = family.specialise(sample)?;
-    let model: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let model = FamilyHandle::for_sample(family, sample)?;
+    let model: &dyn Family = &*model;
     let most_trials = RowInput::of(model, sample).map(|input| input.largest());
     let fill = |v: f64| match most_trials {
         Some(t) if v.is_nan() => t,

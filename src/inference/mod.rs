@@ -30,7 +30,7 @@ use serde::Serialize;
 use self::covariance::Covariances;
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
-use crate::family::{Constraint, Family, RowInput};
+use crate::family::{Constraint, Family, FamilyHandle, RowInput};
 use crate::fit::{Fit, ParamMap};
 use crate::objective::CrossEntropy;
 
@@ -128,9 +128,9 @@ pub fn estimation_jacobian(
 /// likelihood): the family specialised to the sample, the fit's parameter names, the indices
 /// of the estimated parameters, and the parameters to hold — the fit's own fixed values, then
 /// those of the refit options that the fit did not fix.
-pub(crate) struct RefitBasis {
-    /// The family specialised to the sample, when it depends on the data (a categorical).
-    pub(crate) specialised: Option<Box<dyn Family>>,
+pub(crate) struct RefitBasis<'a> {
+    /// The family specialised to the sample (a categorical to its levels).
+    pub(crate) model: FamilyHandle<'a>,
     /// Parameter names of the fit, in the family's order.
     pub(crate) names: Vec<String>,
     /// Indices of the estimated parameters (neither fixed nor a fixed-only count).
@@ -139,7 +139,7 @@ pub(crate) struct RefitBasis {
     pub(crate) fixed: Vec<(String, f64)>,
 }
 
-impl RefitBasis {
+impl<'a> RefitBasis<'a> {
     /// The basis for refits of `fit` (of `family` to `sample`) with `options`; `purpose` ends
     /// the sentence "so there is no …" when the fit did not converge.
     ///
@@ -147,12 +147,12 @@ impl RefitBasis {
     /// [`ErrorKind::InvalidOption`] when the fit did not converge or its parameters are not
     /// those of `family` for this sample; a degenerate-data error from the specialisation.
     pub(crate) fn new(
-        family: &dyn Family,
+        family: &'a dyn Family,
         sample: &Sample,
         fit: &Fit,
         options: &crate::fit::FitOptions,
         purpose: &str,
-    ) -> Result<RefitBasis> {
+    ) -> Result<RefitBasis<'a>> {
         if !fit.converged {
             return Err(ErrorKind::InvalidOption {
                 reason: format!(
@@ -163,8 +163,7 @@ impl RefitBasis {
             }
             .into());
         }
-        let specialised = family.specialise(sample)?;
-        let model: &dyn Family = specialised.as_deref().unwrap_or(family);
+        let model = FamilyHandle::for_sample(family, sample)?;
         let names: Vec<String> = fit.params.0.iter().map(|(n, _)| n.clone()).collect();
         let specs = model.params();
         if specs.len() != names.len() || specs.iter().zip(&names).any(|(s, n)| s.name != n.as_str())
@@ -198,7 +197,7 @@ impl RefitBasis {
             }
         }
         Ok(RefitBasis {
-            specialised,
+            model,
             names,
             estimated,
             fixed,
@@ -325,8 +324,8 @@ pub fn analyse(
     options: &UncertaintyOptions,
     progress: Progress,
 ) -> Result<Uncertainty> {
-    let specialised = family.specialise(sample)?;
-    let model: &dyn Family = specialised.as_deref().unwrap_or(family);
+    let model = FamilyHandle::for_sample(family, sample)?;
+    let model: &dyn Family = &*model;
     let covariance = covariance::covariances(model, sample, fit)?;
     let information_matrix_test = covariance::information_matrix_test(model, sample, fit);
     let chosen = match options.se {

@@ -46,7 +46,7 @@ use std::str::FromStr;
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
 use crate::family::mixture::check_components;
-use crate::family::{degenerate, Family, ParamSpec};
+use crate::family::{degenerate, Family};
 use crate::fit::{fit, FitOptions};
 
 mod multistart;
@@ -148,72 +148,9 @@ pub fn with_components(family: &dyn Family, k: usize) -> Result<Box<dyn Family>>
     let kernel = kernel_of(family)?;
     check_components(k, 1)?;
     if k == 1 {
-        return Ok(Box::new(BaseRef(kernel.base())));
+        return Ok(kernel.base_boxed());
     }
     kernel.family(k)
-}
-
-/// A `&'static dyn Family` as a boxed family.
-struct BaseRef(&'static dyn Family);
-
-impl Family for BaseRef {
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-    fn aliases(&self) -> &'static [&'static str] {
-        self.0.aliases()
-    }
-    fn formula(&self) -> &'static str {
-        self.0.formula()
-    }
-    fn params(&self) -> &[ParamSpec] {
-        self.0.params()
-    }
-    fn support(&self) -> crate::family::Support {
-        self.0.support()
-    }
-    fn min_observations(&self) -> usize {
-        self.0.min_observations()
-    }
-    fn has_closed_form(&self) -> bool {
-        self.0.has_closed_form()
-    }
-    fn uses_sufficient_statistics(&self) -> bool {
-        self.0.uses_sufficient_statistics()
-    }
-    fn ln_density_derivs(
-        &self,
-        theta: &[f64],
-        x: f64,
-        grad: Option<&mut [f64]>,
-        hess: Option<&mut [f64]>,
-    ) -> f64 {
-        self.0.ln_density_derivs(theta, x, grad, hess)
-    }
-    fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
-        self.0.initial_estimate(sample)
-    }
-    fn closed_form(&self, sample: &Sample) -> Option<Vec<f64>> {
-        self.0.closed_form(sample)
-    }
-    fn log_likelihood(
-        &self,
-        theta: &[f64],
-        sample: &Sample,
-        grad: Option<&mut [f64]>,
-        hess: Option<&mut [f64]>,
-    ) -> f64 {
-        self.0.log_likelihood(theta, sample, grad, hess)
-    }
-    fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
-        self.0.cdf(theta, x)
-    }
-    fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn rand::RngCore) -> Vec<f64> {
-        self.0.sample(theta, n, rng)
-    }
-    fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
-        self.0.mean_variance(theta)
-    }
 }
 
 /// The kernel of a mixture family.

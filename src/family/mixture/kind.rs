@@ -84,6 +84,15 @@ impl KernelKind {
         }
     }
 
+    /// The one-component family as an owned value (what a mixture of one is).
+    pub fn base_boxed(self) -> Box<dyn Family> {
+        match self {
+            KernelKind::Normal => Box::new(crate::family::normal::Normal),
+            KernelKind::LogNormal => Box::new(crate::family::lognormal::LogNormal),
+            KernelKind::Poisson => Box::new(crate::family::poisson::Poisson),
+        }
+    }
+
     /// The mixture family with `k` ≥ 2 components.
     ///
     /// # Errors
