@@ -11,6 +11,10 @@ pub mod sample;
 pub mod uncertainty;
 
 use std::fmt;
+use std::path::Path;
+
+use anyhow::anyhow;
+use mlfit::report::{self, Renderer};
 
 /// A failure with its exit code: 1 for data or fit errors, 2 for usage errors.
 #[derive(Debug)]
@@ -54,4 +58,15 @@ impl fmt::Display for Failure {
 pub struct Output {
     pub stdout: String,
     pub notes: Vec<String>,
+}
+
+/// The library's renderer of an output format.
+pub fn renderer(format: crate::cli::Format) -> &'static dyn Renderer {
+    report::Format::from(format).renderer()
+}
+
+/// Write a saved model (`--save`).
+pub fn save(path: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text)
+        .map_err(|e| Failure::data(anyhow!("{}: cannot write: {e}", path.display())))
 }
