@@ -11,6 +11,16 @@ pub enum Align {
     Right,
 }
 
+/// The usual layout: a column of labels (left-aligned), then columns of numbers
+/// (right-aligned).
+pub fn labels_then_numbers(column: usize) -> Align {
+    if column == 0 {
+        Align::Left
+    } else {
+        Align::Right
+    }
+}
+
 /// `rows` (the header first, if any) as aligned lines, each starting with `indent` and ending
 /// with a newline; `align(c)` says how column `c` is aligned. Rows may be shorter than others:
 /// a missing cell is simply not written.

@@ -13,6 +13,7 @@
 use super::{Context, EvalReport, FitReport, MixtureReport, Renderer};
 use crate::compare::Comparison;
 use crate::data::Sample;
+use crate::fit::Fit;
 use crate::inference::intervals::Interval;
 use crate::inference::Uncertainty;
 use crate::mixture::{MixtureFit, MixtureSelection};
@@ -83,28 +84,12 @@ fn fits_csv(fits: &[FitReport]) -> String {
     } in fits
     {
         for (name, value) in &f.params.0 {
-            let se = f
-                .std_errors
-                .as_ref()
-                .and_then(|s| s.get(name))
-                .map_or(String::new(), |v| v.to_string());
+            let se = opt(f.std_errors.as_ref().and_then(|s| s.get(name)));
             let fixed = f.fixed.iter().any(|n| n == name);
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                "{},{name},{value},{se},{fixed},{}\n",
                 f.family,
-                name,
-                value,
-                se,
-                fixed,
-                f.n,
-                f.cross_entropy,
-                f.log_likelihood,
-                f.aic,
-                f.bic,
-                f.converged,
-                f.termination.as_str(),
-                f.iterations,
-                f.score_norm
+                summary(f)
             ));
             if extended {
                 out.pop();
@@ -116,26 +101,34 @@ fn fits_csv(fits: &[FitReport]) -> String {
             for d in &u.derived {
                 let (lo, hi, method, level) = interval_cells(d.interval.as_ref());
                 out.push_str(&format!(
-                        "{},{},{},{},false,{},{},{},{},{},{},{},{},{},,,,{lo},{hi},{method},{level},{}\n",
-                        f.family,
-                        d.delta.name,
-                        d.delta.estimate,
-                        opt(d.delta.std_error),
-                        f.n,
-                        f.cross_entropy,
-                        f.log_likelihood,
-                        f.aic,
-                        f.bic,
-                        f.converged,
-                        f.termination.as_str(),
-                        f.iterations,
-                        f.score_norm,
-                        opt(d.bootstrap_std_error)
-                    ));
+                    "{},{},{},{},false,{},,,,{lo},{hi},{method},{level},{}\n",
+                    f.family,
+                    d.delta.name,
+                    d.delta.estimate,
+                    opt(d.delta.std_error),
+                    summary(f),
+                    opt(d.bootstrap_std_error)
+                ));
             }
         }
     }
     out
+}
+
+/// A fit's summary cells: `n` to `score_norm`, repeated on each of its rows.
+fn summary(f: &Fit) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{}",
+        f.n,
+        f.cross_entropy,
+        f.log_likelihood,
+        f.aic,
+        f.bic,
+        f.converged,
+        f.termination.as_str(),
+        f.iterations,
+        f.score_norm
+    )
 }
 
 const EXTRA: &str =
@@ -234,27 +227,11 @@ fn mixture_csv(family: &str, fits: &[MixtureFit], chosen: Option<usize>) -> Stri
     for f in fits {
         let r = &f.fit;
         for (name, value) in &r.params.0 {
-            let se = r
-                .std_errors
-                .as_ref()
-                .and_then(|s| s.get(name))
-                .map_or(String::new(), |v| v.to_string());
+            let se = opt(r.std_errors.as_ref().and_then(|s| s.get(name)));
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                family,
+                "{family},{},{name},{value},{se},{},{},{},{},{}\n",
                 f.components,
-                name,
-                value,
-                se,
-                r.n,
-                r.cross_entropy,
-                r.log_likelihood,
-                r.aic,
-                r.bic,
-                r.converged,
-                r.termination.as_str(),
-                r.iterations,
-                r.score_norm,
+                summary(r),
                 f.starts,
                 f.starts_reaching_best,
                 f.degenerate_starts,

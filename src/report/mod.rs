@@ -13,7 +13,7 @@ mod json;
 mod results;
 mod table;
 
-pub use self::aligned::{aligned, Align};
+pub use self::aligned::{aligned, labels_then_numbers, Align};
 pub use self::csv::{per_row, Csv, MULTIVARIATE_HEADER};
 pub use self::json::Json;
 pub use self::results::{EvalReport, FitReport, MixtureReport};

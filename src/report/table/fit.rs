@@ -1,7 +1,7 @@
 //! The table of univariate fits: for one family a parameter block with the fit's certificate;
 //! for several, one row per family. An uncertainty analysis follows each fit that has one.
 
-use super::super::aligned::{aligned, Align};
+use super::super::aligned::{aligned, labels_then_numbers, Align};
 use super::super::{sig, Context, FitReport};
 use super::{iterations, summary, uncertainty};
 use crate::fit::Fit;
@@ -37,7 +37,7 @@ fn heading(context: &Context, fit: &Fit) -> String {
     }
 }
 
-/// The certificate in words (shared by the mixture table's "not converged" case).
+/// The certificate in words.
 pub(super) fn certificate(f: &Fit) -> String {
     if f.termination == Termination::ClosedForm {
         return "yes: closed form (see the note)".into();
@@ -46,14 +46,19 @@ pub(super) fn certificate(f: &Fit) -> String {
         return "yes: every parameter is fixed; nothing was estimated".into();
     }
     if f.converged {
-        format!(
-            "yes: mean score {} (≤ tolerance) after {}",
-            sig(f.score_norm, 2),
-            iterations(f.iterations, f.method)
-        )
+        certified(f)
     } else {
         not_converged(f)
     }
+}
+
+/// "yes: mean score 2.7e-15 (≤ tolerance) after 1 newton iteration".
+pub(super) fn certified(f: &Fit) -> String {
+    format!(
+        "yes: mean score {} (≤ tolerance) after {}",
+        sig(f.score_norm, 2),
+        iterations(f.iterations, f.method)
+    )
 }
 
 /// "NO (max_iterations): mean score 0.1 after 200 iterations".
@@ -85,13 +90,7 @@ fn single(report: &FitReport, context: &Context) -> String {
         rows.push([name.clone(), sig(*value, 10), se]);
     }
     let mut out = format!("{} fit to {}\n\n", f.family, heading(context, f));
-    out.push_str(&aligned(&rows, "  ", |c| {
-        if c == 0 {
-            Align::Left
-        } else {
-            Align::Right
-        }
-    }));
+    out.push_str(&aligned(&rows, "  ", labels_then_numbers));
     out.push('\n');
     out.push_str(&summary(
         f.cross_entropy,

@@ -2,10 +2,10 @@
 //! standard errors, the summary and the record of the starts; for a range of K, one row per K
 //! with its BIC, then the chosen fit in full.
 
-use super::super::aligned::{aligned, Align};
+use super::super::aligned::{aligned, labels_then_numbers, Align};
 use super::super::{sig, Context};
-use super::fit::not_converged;
-use super::{iterations, summary};
+use super::fit::{certified, not_converged};
+use super::summary;
 use crate::inference::Uncertainty;
 use crate::mixture::{MixtureFit, MixtureSelection};
 
@@ -76,11 +76,7 @@ fn heading(context: &Context, f: &MixtureFit) -> String {
 fn certificate(f: &MixtureFit) -> String {
     let r = &f.fit;
     if r.converged {
-        format!(
-            "yes: mean score {} (≤ tolerance) after {} from the best EM solution",
-            sig(r.score_norm, 2),
-            iterations(r.iterations, r.method)
-        )
+        format!("{} from the best EM solution", certified(r))
     } else {
         not_converged(r)
     }
@@ -127,13 +123,7 @@ pub(super) fn single(
         }
         rows.push(row);
     }
-    out.push_str(&aligned(&rows, "  ", |c| {
-        if c == 0 {
-            Align::Left
-        } else {
-            Align::Right
-        }
-    }));
+    out.push_str(&aligned(&rows, "  ", labels_then_numbers));
     out.push('\n');
     let r = &f.fit;
     out.push_str(&summary(

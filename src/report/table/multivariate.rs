@@ -1,7 +1,7 @@
 //! The table of a [`MultiFit`]: the mean vector and the covariance matrix with their standard
 //! errors, the correlations, and the certificate.
 
-use super::super::aligned::{aligned, Align};
+use super::super::aligned::{aligned, labels_then_numbers};
 use super::super::sig;
 use super::{iterations, summary};
 use crate::multivariate::{Covariance, MultiFit};
@@ -90,13 +90,7 @@ fn block(title: &str, names: &[String], rows: &[(String, Vec<String>)]) -> Strin
                 .collect()
         }))
         .collect();
-    aligned(&table, "  ", |c| {
-        if c == 0 {
-            Align::Left
-        } else {
-            Align::Right
-        }
-    })
+    aligned(&table, "  ", labels_then_numbers)
 }
 
 fn certificate(f: &MultiFit) -> String {

@@ -3,18 +3,14 @@
 //! goodness-of-fit tests. JSON carries the same view through serde; CSV adds per-parameter
 //! columns (see `report/csv.rs`).
 
-use super::super::aligned::Align;
+use super::super::aligned::labels_then_numbers;
 use super::super::sig;
 use crate::inference::intervals::{Interval, IntervalMethod};
 use crate::inference::{SeKind, Uncertainty};
 
 /// Rows with the first column left-aligned and the others right-aligned, two-space indent.
 fn aligned(rows: &[Vec<String>]) -> String {
-    super::super::aligned(
-        rows,
-        "  ",
-        |c| if c == 0 { Align::Left } else { Align::Right },
-    )
+    super::super::aligned(rows, "  ", labels_then_numbers)
 }
 
 fn limit(x: f64) -> String {
@@ -61,6 +57,18 @@ fn kind_name(k: SeKind) -> &'static str {
 /// The uncertainty block under a single fit's table. `se_columns` are the standard errors to
 /// show side by side (none: no standard-error block).
 pub(super) fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
+    [
+        standard_errors(u, se_columns),
+        intervals(u),
+        derived(u),
+        bootstrap(u),
+        goodness_of_fit(u),
+    ]
+    .concat()
+}
+
+/// The standard errors side by side, with the information-matrix test.
+fn standard_errors(u: &Uncertainty, se_columns: &[SeKind]) -> String {
     let mut out = String::new();
     let c = &u.covariance;
     if !se_columns.is_empty() && !c.parameters.is_empty() {
@@ -109,6 +117,12 @@ pub(super) fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
             out.push_str(&format!("  note: {n}\n"));
         }
     }
+    out
+}
+
+/// The confidence intervals of the parameters.
+fn intervals(u: &Uncertainty) -> String {
+    let mut out = String::new();
     if let Some(first) = u.intervals.first() {
         out.push('\n');
         let mut rows = vec![vec![
@@ -132,6 +146,12 @@ pub(super) fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
             }
         }
     }
+    out
+}
+
+/// Derived quantities with their standard errors and intervals.
+fn derived(u: &Uncertainty) -> String {
+    let mut out = String::new();
     if !u.derived.is_empty() {
         out.push('\n');
         let boot = u.derived.iter().any(|d| d.bootstrap_std_error.is_some());
@@ -171,6 +191,12 @@ pub(super) fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
             }
         }
     }
+    out
+}
+
+/// The bootstrap's replicates and standard errors.
+fn bootstrap(u: &Uncertainty) -> String {
+    let mut out = String::new();
     if let Some(b) = &u.bootstrap {
         out.push('\n');
         let kind = match b.kind {
@@ -194,6 +220,12 @@ pub(super) fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
             out.push_str(&format!("  note: {n}\n"));
         }
     }
+    out
+}
+
+/// The goodness-of-fit statistics with their bootstrap p-values.
+fn goodness_of_fit(u: &Uncertainty) -> String {
+    let mut out = String::new();
     if let Some(g) = &u.goodness_of_fit {
         out.push('\n');
         let mut rows = vec![vec![

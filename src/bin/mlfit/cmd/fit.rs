@@ -10,8 +10,9 @@
 
 use anyhow::anyhow;
 use mlfit::family::{self, Constraint, Family, Support};
+use mlfit::inference::UncertaintyOptions;
 use mlfit::report::{Context, FitReport, Json, Renderer};
-use mlfit::FitOptions;
+use mlfit::{FitOptions, Sample};
 
 use super::{input, Failure, Output};
 use crate::cli::FitArgs;
@@ -89,54 +90,19 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
 
     let mut fits: Vec<FitReport> = Vec::with_capacity(families.len());
     for fam in &families {
-        let mut fixed = args.fix.clone();
-        if let Some(n) = constant_trials {
-            if let Some(p) = fam
-                .params()
-                .iter()
-                .find(|p| p.constraint == Constraint::FixedCount)
-            {
-                fixed.push((p.name.to_string(), n));
-            }
-        }
-        let fit_options = FitOptions {
-            method: args.method.into(),
-            gtol: args.tol,
-            max_iterations: args.max_iter,
-            fixed,
-            start: None,
-        };
         let sample = if wants_labels(fam) {
             data.labels.as_ref()
         } else {
             data.numbers.as_ref()
         };
         let sample = sample.expect("read for this family");
-        let mut fit = FitReport::from(mlfit::fit(*fam, sample, &fit_options)?);
-        if !fit.fit.converged && !args.allow_nonconverged {
-            let why = fit
-                .fit
-                .notes
-                .first()
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default();
-            return Err(Failure::data(anyhow!(
-                "{} fit did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
-                fit.fit.family,
-                fit.fit.termination.as_str()
-            )));
-        }
-        if let Some(options) = uncertainty.as_ref().filter(|_| fit.fit.converged) {
-            fit.uncertainty = Some(super::uncertainty::analyse(
-                *fam, sample, &fit.fit, options,
-            )?);
-        }
-        if uncertainty.is_some() && !fit.fit.converged {
-            fit.fit
-                .notes
-                .push("no standard errors, intervals or tests: they need a converged fit".into());
-        }
-        fits.push(fit);
+        fits.push(fit_family(
+            *fam,
+            sample,
+            args,
+            constant_trials,
+            uncertainty.as_ref(),
+        )?);
     }
     if data.skipped > 0 {
         for f in &mut fits {
@@ -164,4 +130,46 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         stdout: super::renderer(args.format).fits(&fits, &context),
         notes,
     })
+}
+
+/// Fit one family (with a constant number of trials when it takes one) and analyse the fit
+/// when asked.
+fn fit_family(
+    family: &dyn Family,
+    sample: &Sample,
+    args: &FitArgs,
+    constant_trials: Option<f64>,
+    uncertainty: Option<&UncertaintyOptions>,
+) -> Result<FitReport, Failure> {
+    let mut fixed = args.fix.clone();
+    if let Some(n) = constant_trials {
+        if let Some(p) = family
+            .params()
+            .iter()
+            .find(|p| p.constraint == Constraint::FixedCount)
+        {
+            fixed.push((p.name.to_string(), n));
+        }
+    }
+    let fit_options = FitOptions {
+        method: args.method.into(),
+        gtol: args.tol,
+        max_iterations: args.max_iter,
+        fixed,
+        start: None,
+    };
+    let mut report = FitReport::from(mlfit::fit(family, sample, &fit_options)?);
+    let fit = &mut report.fit;
+    if !fit.converged && !args.allow_nonconverged {
+        let what = format!("{} fit", fit.family);
+        return Err(super::not_converged(&what, fit.termination, &fit.notes));
+    }
+    if let Some(options) = uncertainty {
+        if fit.converged {
+            report.uncertainty = Some(super::uncertainty::analyse(family, sample, fit, options)?);
+        } else {
+            fit.notes.push(super::uncertainty::NEEDS_CONVERGENCE.into());
+        }
+    }
+    Ok(report)
 }

@@ -12,9 +12,10 @@
 
 use anyhow::anyhow;
 use mlfit::family::{self, Family};
-use mlfit::mixture::{self, Components, MixtureFit, MixtureOptions};
+use mlfit::inference::UncertaintyOptions;
+use mlfit::mixture::{self, Components, MixtureOptions};
 use mlfit::report::{Context, Json, MixtureReport, Renderer};
-use mlfit::FitOptions;
+use mlfit::{FitOptions, Sample};
 
 use super::fit::{refuse, Refusal};
 use super::{input, uncertainty, Failure, Output};
@@ -46,30 +47,7 @@ pub fn applies(args: &FitArgs) -> bool {
 }
 
 pub fn run(args: &FitArgs) -> Result<Output, Failure> {
-    let families: Vec<&'static dyn Family> = args
-        .family
-        .iter()
-        .map(|name| family::lookup(name))
-        .collect::<Result<_, _>>()?;
-    let names = args.family.join(", ");
-    let family = match &families[..] {
-        [f] if mixture::is_mixture(*f) => *f,
-        _ if !families.iter().any(|f| mixture::is_mixture(*f)) => {
-            return Err(Failure::usage(anyhow!(
-                "--components and --starts apply to mixture families (normal_mixture, lognormal_mixture, poisson_mixture), not to {names}"
-            )))
-        }
-        _ => {
-            return Err(Failure::usage(anyhow!(
-                "fit a mixture family on its own (its fit runs several starts and has its own output), not with others: {names}"
-            )))
-        }
-    };
-    refuse(
-        args,
-        REFUSED,
-        &format!("mixture families ({})", family.name()),
-    )?;
+    let family = resolve(args)?;
     let components = args.components.clone().unwrap_or(Components::Fixed(2));
     let u = &args.uncertainty;
     if let (true, Components::Range(range)) = (uncertainty::requested(u), &components) {
@@ -118,35 +96,20 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     let renderer = super::renderer(args.format);
     let (stdout, chosen) = match components {
         Components::Fixed(k) => {
-            let mut fitted = mixture::fit_components(family, sample, k, &options)?;
-            fitted.fit.notes.extend(skipped_note);
-            check_converged(&fitted, args.allow_nonconverged)?;
-            let mut report = MixtureReport {
-                family: family.name().to_string(),
-                fit: fitted,
-                uncertainty: None,
-            };
-            if let Some(analysis) = &analysis {
-                if report.fit.fit.converged {
-                    // The K-component family (K = 1: the base family) that made the fit.
-                    let model = mixture::with_components(family, k)?;
-                    report.uncertainty = Some(uncertainty::analyse(
-                        model.as_ref(),
-                        sample,
-                        &report.fit.fit,
-                        analysis,
-                    )?);
-                } else {
-                    report.fit.fit.notes.push(
-                        "no standard errors, intervals or tests: they need a converged fit".into(),
-                    );
-                }
-                if matches!(args.format, Format::Csv) {
-                    notes.push(
-                        "the CSV of a mixture has no uncertainty columns: use --format json or the table"
-                            .into(),
-                    );
-                }
+            let report = fit_one_k(
+                family,
+                sample,
+                k,
+                &options,
+                analysis.as_ref(),
+                args,
+                skipped_note,
+            )?;
+            if analysis.is_some() && matches!(args.format, Format::Csv) {
+                notes.push(
+                    "the CSV of a mixture has no uncertainty columns: use --format json or the table"
+                        .into(),
+                );
             }
             (renderer.mixture(&report, &context), report)
         }
@@ -171,20 +134,66 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     Ok(Output { stdout, notes })
 }
 
-fn check_converged(f: &MixtureFit, allow: bool) -> Result<(), Failure> {
-    if f.fit.converged || allow {
-        return Ok(());
+/// The one mixture family asked for, and none of the options a mixture refuses.
+fn resolve(args: &FitArgs) -> Result<&'static dyn Family, Failure> {
+    let families: Vec<&'static dyn Family> = args
+        .family
+        .iter()
+        .map(|name| family::lookup(name))
+        .collect::<Result<_, _>>()?;
+    let names = args.family.join(", ");
+    let family = match &families[..] {
+        [f] if mixture::is_mixture(*f) => *f,
+        _ if !families.iter().any(|f| mixture::is_mixture(*f)) => {
+            return Err(Failure::usage(anyhow!(
+                "--components and --starts apply to mixture families (normal_mixture, lognormal_mixture, poisson_mixture), not to {names}"
+            )))
+        }
+        _ => {
+            return Err(Failure::usage(anyhow!(
+                "fit a mixture family on its own (its fit runs several starts and has its own output), not with others: {names}"
+            )))
+        }
+    };
+    refuse(
+        args,
+        REFUSED,
+        &format!("mixture families ({})", family.name()),
+    )?;
+    Ok(family)
+}
+
+/// The mixture with `k` components, checked, with its notes and, when asked, its analysis.
+fn fit_one_k(
+    family: &dyn Family,
+    sample: &Sample,
+    k: usize,
+    options: &MixtureOptions,
+    analysis: Option<&UncertaintyOptions>,
+    args: &FitArgs,
+    skipped_note: Option<String>,
+) -> Result<MixtureReport, Failure> {
+    let mut fitted = mixture::fit_components(family, sample, k, options)?;
+    fitted.fit.notes.extend(skipped_note);
+    let fit = &mut fitted.fit;
+    if !fit.converged && !args.allow_nonconverged {
+        let what = format!("{} fit with {k} components", fit.family);
+        return Err(super::not_converged(&what, fit.termination, &fit.notes));
     }
-    let why = f
-        .fit
-        .notes
-        .first()
-        .map(|n| format!(": {n}"))
-        .unwrap_or_default();
-    Err(Failure::data(anyhow!(
-        "{} fit with {} components did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
-        f.fit.family,
-        f.components,
-        f.fit.termination.as_str()
-    )))
+    let mut report = MixtureReport {
+        family: family.name().to_string(),
+        fit: fitted,
+        uncertainty: None,
+    };
+    if let Some(analysis) = analysis {
+        let fit = &mut report.fit.fit;
+        if fit.converged {
+            // The K-component family (K = 1: the base family) that made the fit.
+            let model = mixture::with_components(family, k)?;
+            report.uncertainty = Some(uncertainty::analyse(model.as_ref(), sample, fit, analysis)?);
+        } else {
+            fit.notes.push(uncertainty::NEEDS_CONVERGENCE.into());
+        }
+    }
+    Ok(report)
 }

@@ -118,16 +118,8 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     };
     let mut fit = multivariate::fit_multivariate(&sample, structure, &fit_options)?;
     if !fit.converged && !args.allow_nonconverged {
-        let why = fit
-            .notes
-            .first()
-            .map(|n| format!(": {n}"))
-            .unwrap_or_default();
-        return Err(Failure::data(anyhow!(
-            "{} fit did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
-            fit.family,
-            fit.termination.as_str()
-        )));
+        let what = format!("{} fit", fit.family);
+        return Err(super::not_converged(&what, fit.termination, &fit.notes));
     }
     fit.notes.extend(fit_notes);
     let context = Context {

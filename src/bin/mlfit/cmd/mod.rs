@@ -70,3 +70,17 @@ pub fn save(path: &Path, text: &str) -> Result<(), Failure> {
     std::fs::write(path, text)
         .map_err(|e| Failure::data(anyhow!("{}: cannot write: {e}", path.display())))
 }
+
+/// The error for a fit that did not converge (without `--allow-nonconverged`): `what` was
+/// fitted ("gamma fit"), how the optimisation ended, and the fit's first note, which says why.
+pub fn not_converged(
+    what: &str,
+    termination: mlfit::optim::Termination,
+    notes: &[String],
+) -> Failure {
+    let why = notes.first().map(|n| format!(": {n}")).unwrap_or_default();
+    Failure::data(anyhow!(
+        "{what} did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
+        termination.as_str()
+    ))
+}

@@ -17,6 +17,10 @@ use mlfit::{Fit, FitOptions, Sample};
 use super::Failure;
 use crate::cli::{BootstrapTypeArg, CiMethodArg, SeArg, UncertaintyArgs};
 
+/// The note of a fit whose analysis was asked for but which did not converge.
+pub const NEEDS_CONVERGENCE: &str =
+    "no standard errors, intervals or tests: they need a converged fit";
+
 /// The uncertainty options, each with whether it was given, in the order of `--help`.
 pub fn given(args: &UncertaintyArgs) -> [(&'static str, bool); 6] {
     [
