@@ -6,7 +6,8 @@
 #   ... change the code, rebuild ...
 #   scripts/golden.sh target/release/mlfit /tmp/after && diff -r /tmp/before /tmp/after
 #
-# Run from the repository root (the headings name the data files by relative path).
+# Run from the repository root (the headings name the data files by relative path), with a
+# binary named `mlfit` (the help texts name it after argv[0]).
 set -u
 BIN=$(realpath "$1")
 OUT=$2
@@ -150,6 +151,12 @@ run families_t_json families t --format json
 run families_mvn families mvn
 run families_mix families normal_mixture
 run families_unknown families weibul
+
+# Help texts.
+run help --help
+for sub in fit compare eval sample families; do
+    run help_$sub $sub --help
+done
 
 # Usage and data errors (the refused options of each pipeline, exit codes, messages).
 run err_unknown_family fit data/wind_speed.csv -f weibul
