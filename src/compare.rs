@@ -147,6 +147,31 @@ pub struct Comparison {
     pub sort: SortKey,
     /// One group per kind of support.
     pub groups: Vec<Group>,
+    /// Cross-validation folds of the held-out estimates (in each entry's `heldout` in JSON).
+    #[serde(skip)]
+    pub folds: usize,
+    /// Seed of the fold assignment.
+    #[serde(skip)]
+    pub seed: u64,
+}
+
+impl Comparison {
+    /// Comparisons of the same data run separately (with different fit options, such as a
+    /// number of trials only some families take) as one: groups of the same kind are joined,
+    /// each part's families in their own order. The sort key and folds are the first part's.
+    pub fn merge(parts: Vec<Comparison>) -> Option<Comparison> {
+        let mut parts = parts.into_iter();
+        let mut merged = parts.next()?;
+        for part in parts {
+            for g in part.groups {
+                match merged.groups.iter_mut().find(|o| o.kind == g.kind) {
+                    Some(o) => o.families.extend(g.families),
+                    None => merged.groups.push(g),
+                }
+            }
+        }
+        Some(merged)
+    }
 }
 
 /// Per-row −ln p(xᵢ | θ̂) under a fit (with the family specialised as the fit was).
@@ -225,7 +250,6 @@ fn mean_se(values: &[f64], sample: &Sample) -> (f64, f64) {
 /// Compare `families` (each with the sample it is fitted to: labels for a categorical,
 /// numbers otherwise).
 pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) -> Comparison {
-    let mut groups = Vec::new();
     // Angles have densities that are periodic (they integrate to 1 over 2π, not over ℝ), so
     // circular families are a group of their own too.
     let kind_of = |f: &dyn Family| match f.support() {
@@ -233,177 +257,204 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
         s if s.is_discrete() => "discrete",
         _ => "continuous",
     };
-    for kind in ["continuous", "discrete", "circular"] {
-        let discrete = kind == "discrete";
-        let members: Vec<&(&dyn Family, &Sample)> = families
-            .iter()
-            .filter(|(f, _)| kind_of(*f) == kind)
-            .collect();
-        if members.is_empty() {
-            continue;
-        }
-        let mut entries = Vec::new();
-        // Per family: held-out and in-sample −ln p(xᵢ), for the paired margin.
-        let mut per_row: Vec<Option<(Vec<f64>, Vec<f64>)>> = Vec::new();
-        for (family, sample) in &members {
-            let result = fit(*family, sample, &options.fit).and_then(|fitted| {
-                let held = kfold(*family, sample, &options.fit, options.folds, options.seed)?;
-                Ok((fitted, held))
-            });
-            match result {
-                Ok((fitted, held)) => {
-                    let rows = per_row_nll(*family, sample, &fitted);
-                    let (_, se) = mean_se(&rows, sample);
-                    // The parameter count AIC used (estimated parameters less equality constraints).
-                    let k = ((fitted.aic + 2.0 * fitted.log_likelihood) / 2.0).round() as usize;
-                    let n = fitted.weight_total.unwrap_or(fitted.n as f64);
-                    let aicc = if n - k as f64 - 1.0 > 0.0 {
-                        fitted.aic + 2.0 * k as f64 * (k as f64 + 1.0) / (n - k as f64 - 1.0)
-                    } else {
-                        f64::INFINITY
-                    };
-                    per_row.push(Some((held.per_row.clone(), rows)));
-                    let ks = ks_distance(*family, sample, &fitted);
-                    entries.push(Entry {
-                        family: fitted.family.clone(),
-                        error: None,
-                        k,
-                        cross_entropy_se: se,
-                        heldout: Some(held),
-                        aicc,
-                        delta_aic: 0.0,
-                        akaike_weight: 0.0,
-                        kl_estimate: f64::NAN,
-                        ks_distance: ks,
-                        fit: Some(fitted),
-                    });
-                }
-                Err(e) => {
-                    per_row.push(None);
-                    entries.push(Entry {
-                        family: family.name().to_string(),
-                        error: Some(e.to_string()),
-                        k: family.params().len(),
-                        cross_entropy_se: f64::NAN,
-                        heldout: None,
-                        aicc: f64::NAN,
-                        delta_aic: f64::NAN,
-                        akaike_weight: f64::NAN,
-                        kl_estimate: f64::NAN,
-                        ks_distance: None,
-                        fit: None,
-                    });
-                }
-            }
-        }
-        // The entropy of the data (all members share the data column).
-        let data = members[0].1;
-        let (entropy_estimate, entropy_error) = if discrete {
-            (Some(entropy::discrete(data)), None)
-        } else if kind == "circular" {
-            (None, Some("no estimator for angles yet".to_string()))
-        } else {
-            match entropy::continuous(data, entropy::DEFAULT_K) {
-                Ok(e) => (Some(e), None),
-                Err(e) => (None, Some(e.to_string())),
-            }
-        };
-        let best_aic = entries
-            .iter()
-            .filter_map(|e| e.fit.as_ref().map(|f| f.aic))
-            .fold(f64::INFINITY, f64::min);
-        let total: f64 = entries
-            .iter()
-            .filter_map(|e| e.fit.as_ref().map(|f| (-(f.aic - best_aic) / 2.0).exp()))
-            .sum();
-        for e in &mut entries {
-            if let Some(f) = &e.fit {
-                e.delta_aic = f.aic - best_aic;
-                e.akaike_weight = (-(e.delta_aic) / 2.0).exp() / total;
-                e.kl_estimate = entropy_estimate
-                    .as_ref()
-                    .map_or(f64::NAN, |h| f.cross_entropy - h.entropy);
-            }
-        }
-        let key = |e: &Entry| -> f64 {
-            match (&e.fit, options.sort) {
-                (None, _) => f64::INFINITY,
-                (Some(_), SortKey::Heldout) => e
-                    .heldout
-                    .as_ref()
-                    .map_or(f64::INFINITY, |h| h.cross_entropy),
-                (Some(f), SortKey::CrossEntropy) => f.cross_entropy,
-                (Some(f), SortKey::Aic) => f.aic,
-                (Some(f), SortKey::Bic) => f.bic,
-            }
-        };
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by(|&a, &b| key(&entries[a]).total_cmp(&key(&entries[b])));
-        let margin = match (order.first(), order.get(1)) {
-            (Some(&a), Some(&b)) if entries[a].fit.is_some() && entries[b].fit.is_some() => {
-                // The paired standard error of the per-row difference in the ranking criterion.
-                let paired = per_row[a]
-                    .as_ref()
-                    .zip(per_row[b].as_ref())
-                    .and_then(|(x, y)| {
-                        let (x, y) = match options.sort {
-                            SortKey::Heldout => (&x.0, &y.0),
-                            SortKey::CrossEntropy => (&x.1, &y.1),
-                            _ => return None,
-                        };
-                        let d: Vec<f64> = y.iter().zip(x).map(|(p, q)| p - q).collect();
-                        Some(mean_se(&d, data).1)
-                    });
-                Some(Margin {
-                    winner: entries[a].family.clone(),
-                    runner_up: entries[b].family.clone(),
-                    difference: key(&entries[b]) - key(&entries[a]),
-                    std_error: paired,
-                })
-            }
-            _ => None,
-        };
-        let ll = |name: &str| {
-            entries
+    let groups = ["continuous", "discrete", "circular"]
+        .into_iter()
+        .filter_map(|kind| {
+            let members: Vec<(&dyn Family, &Sample)> = families
                 .iter()
-                .find(|e| e.family == name)
-                .and_then(|e| e.fit.as_ref())
-                .map(|f| f.log_likelihood)
-        };
-        let nested = crate::family::NESTED
-            .iter()
-            .filter_map(|n| {
-                let (small, big) = (ll(n.small)?, ll(n.big)?);
-                let statistic = (2.0 * (big - small)).max(0.0);
-                Some(NestedTest {
-                    small: n.small.into(),
-                    big: n.big.into(),
-                    restriction: n.restriction.into(),
-                    statistic,
-                    df: n.df,
-                    on_boundary: n.on_boundary,
-                    p_value: lrt_p_value(statistic, n.df, n.on_boundary),
-                })
-            })
-            .collect();
-        let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
-        let ranked = order
-            .iter()
-            .map(|&i| slots[i].take().expect("each entry once"))
-            .collect();
-        groups.push(Group {
-            kind: kind.into(),
-            entropy_estimate,
-            entropy_error,
-            families: ranked,
-            margin,
-            nested,
-        });
-    }
+                .filter(|(f, _)| kind_of(*f) == kind)
+                .copied()
+                .collect();
+            (!members.is_empty()).then(|| rank_group(kind, &members, options))
+        })
+        .collect();
     Comparison {
         sort: options.sort,
         groups,
+        folds: options.folds,
+        seed: options.seed,
     }
+}
+
+/// Per-row −ln p(xᵢ) of a fitted family: held out (from cross-validation) and in sample, for
+/// the paired standard error of the margin.
+type PerRow = Option<(Vec<f64>, Vec<f64>)>;
+
+/// Fit, cross-validate and rank the `members` of one group (all of one `kind`).
+fn rank_group(kind: &str, members: &[(&dyn Family, &Sample)], options: &CompareOptions) -> Group {
+    let (mut entries, per_row): (Vec<Entry>, Vec<PerRow>) = members
+        .iter()
+        .map(|(family, sample)| fit_entry(*family, sample, options))
+        .unzip();
+    // The entropy of the data (all members share the data column).
+    let data = members[0].1;
+    let (entropy_estimate, entropy_error) = entropy_of(kind, data);
+    weigh(&mut entries, entropy_estimate.as_ref());
+    let key = |e: &Entry| sort_key(e, options.sort);
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| key(&entries[a]).total_cmp(&key(&entries[b])));
+    let margin = match (order.first(), order.get(1)) {
+        (Some(&a), Some(&b)) if entries[a].fit.is_some() && entries[b].fit.is_some() => {
+            Some(Margin {
+                winner: entries[a].family.clone(),
+                runner_up: entries[b].family.clone(),
+                difference: key(&entries[b]) - key(&entries[a]),
+                std_error: paired_se(&per_row[a], &per_row[b], options.sort, data),
+            })
+        }
+        _ => None,
+    };
+    let nested = nested_tests(&entries);
+    let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+    let ranked = order.iter().filter_map(|&i| slots[i].take()).collect();
+    Group {
+        kind: kind.into(),
+        entropy_estimate,
+        entropy_error,
+        families: ranked,
+        margin,
+        nested,
+    }
+}
+
+/// One family's entry (before the group's Akaike weights and KL estimates), and its per-row
+/// −ln p(xᵢ) when it could be fitted.
+fn fit_entry(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> (Entry, PerRow) {
+    let result = fit(family, sample, &options.fit).and_then(|fitted| {
+        let held = kfold(family, sample, &options.fit, options.folds, options.seed)?;
+        Ok((fitted, held))
+    });
+    match result {
+        Ok((fitted, held)) => {
+            let rows = per_row_nll(family, sample, &fitted);
+            let (_, se) = mean_se(&rows, sample);
+            // The parameter count AIC used (estimated parameters less equality constraints).
+            let k = ((fitted.aic + 2.0 * fitted.log_likelihood) / 2.0).round() as usize;
+            let n = fitted.weight_total.unwrap_or(fitted.n as f64);
+            let aicc = if n - k as f64 - 1.0 > 0.0 {
+                fitted.aic + 2.0 * k as f64 * (k as f64 + 1.0) / (n - k as f64 - 1.0)
+            } else {
+                f64::INFINITY
+            };
+            let per_row = Some((held.per_row.clone(), rows));
+            let ks = ks_distance(family, sample, &fitted);
+            let entry = Entry {
+                family: fitted.family.clone(),
+                error: None,
+                k,
+                cross_entropy_se: se,
+                heldout: Some(held),
+                aicc,
+                delta_aic: 0.0,
+                akaike_weight: 0.0,
+                kl_estimate: f64::NAN,
+                ks_distance: ks,
+                fit: Some(fitted),
+            };
+            (entry, per_row)
+        }
+        Err(e) => {
+            let entry = Entry {
+                family: family.name().to_string(),
+                error: Some(e.to_string()),
+                k: family.params().len(),
+                cross_entropy_se: f64::NAN,
+                heldout: None,
+                aicc: f64::NAN,
+                delta_aic: f64::NAN,
+                akaike_weight: f64::NAN,
+                kl_estimate: f64::NAN,
+                ks_distance: None,
+                fit: None,
+            };
+            (entry, None)
+        }
+    }
+}
+
+/// The model-free entropy estimate of a group's data, or why there is none.
+fn entropy_of(kind: &str, data: &Sample) -> (Option<EntropyEstimate>, Option<String>) {
+    match kind {
+        "discrete" => (Some(entropy::discrete(data)), None),
+        "circular" => (None, Some("no estimator for angles yet".to_string())),
+        _ => match entropy::continuous(data, entropy::DEFAULT_K) {
+            Ok(e) => (Some(e), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
+    }
+}
+
+/// ΔAIC, Akaike weights and KL estimates of the fitted entries of one group.
+fn weigh(entries: &mut [Entry], entropy_estimate: Option<&EntropyEstimate>) {
+    let best_aic = entries
+        .iter()
+        .filter_map(|e| e.fit.as_ref().map(|f| f.aic))
+        .fold(f64::INFINITY, f64::min);
+    let total: f64 = entries
+        .iter()
+        .filter_map(|e| e.fit.as_ref().map(|f| (-(f.aic - best_aic) / 2.0).exp()))
+        .sum();
+    for e in entries {
+        if let Some(f) = &e.fit {
+            e.delta_aic = f.aic - best_aic;
+            e.akaike_weight = (-(e.delta_aic) / 2.0).exp() / total;
+            e.kl_estimate = entropy_estimate.map_or(f64::NAN, |h| f.cross_entropy - h.entropy);
+        }
+    }
+}
+
+/// The value an entry is ranked by (failed fits last).
+fn sort_key(e: &Entry, sort: SortKey) -> f64 {
+    match (&e.fit, sort) {
+        (None, _) => f64::INFINITY,
+        (Some(_), SortKey::Heldout) => e
+            .heldout
+            .as_ref()
+            .map_or(f64::INFINITY, |h| h.cross_entropy),
+        (Some(f), SortKey::CrossEntropy) => f.cross_entropy,
+        (Some(f), SortKey::Aic) => f.aic,
+        (Some(f), SortKey::Bic) => f.bic,
+    }
+}
+
+/// The paired standard error of the per-row difference in the ranking criterion between the
+/// runner-up and the winner (cross entropies only).
+fn paired_se(winner: &PerRow, runner_up: &PerRow, sort: SortKey, data: &Sample) -> Option<f64> {
+    let (x, y) = winner.as_ref().zip(runner_up.as_ref())?;
+    let (x, y) = match sort {
+        SortKey::Heldout => (&x.0, &y.0),
+        SortKey::CrossEntropy => (&x.1, &y.1),
+        _ => return None,
+    };
+    let d: Vec<f64> = y.iter().zip(x).map(|(p, q)| p - q).collect();
+    Some(mean_se(&d, data).1)
+}
+
+/// Likelihood-ratio tests for the registry's nested pairs among the fitted entries.
+fn nested_tests(entries: &[Entry]) -> Vec<NestedTest> {
+    let ll = |name: &str| {
+        entries
+            .iter()
+            .find(|e| e.family == name)
+            .and_then(|e| e.fit.as_ref())
+            .map(|f| f.log_likelihood)
+    };
+    crate::family::NESTED
+        .iter()
+        .filter_map(|n| {
+            let (small, big) = (ll(n.small)?, ll(n.big)?);
+            let statistic = (2.0 * (big - small)).max(0.0);
+            Some(NestedTest {
+                small: n.small.into(),
+                big: n.big.into(),
+                restriction: n.restriction.into(),
+                statistic,
+                df: n.df,
+                on_boundary: n.on_boundary,
+                p_value: lrt_p_value(statistic, n.df, n.on_boundary),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -151,11 +151,6 @@ pub struct Fit {
     /// Remarks a user should read: boundary estimates, missing standard errors, …
     #[serde(default)]
     pub notes: Vec<String>,
-    /// Standard errors three ways, intervals, bootstrap, derived quantities and goodness of
-    /// fit: only when asked for (see [`crate::inference::analyse`]); never read back from a
-    /// saved model.
-    #[serde(default, skip_serializing_if = "Option::is_none", skip_deserializing)]
-    pub uncertainty: Option<Box<crate::inference::Uncertainty>>,
 }
 
 impl Fit {
@@ -468,7 +463,6 @@ fn summarise(
             .collect(),
         mlfit_version: env!("CARGO_PKG_VERSION").to_string(),
         notes,
-        uncertainty: None,
     }
 }
 

@@ -491,7 +491,7 @@ fn cli_table_and_csv() {
         .clone();
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], mlfit::multivariate::report::CSV_HEADER);
+    assert_eq!(lines[0], mlfit::report::MULTIVARIATE_HEADER);
     assert_eq!(lines.len(), 1 + 2 + 4);
     assert!(lines[1].starts_with("multivariate_normal,diagonal,mean,length,,"));
     assert!(lines[4].starts_with("multivariate_normal,diagonal,covariance,length,height,0,,"));

@@ -18,7 +18,6 @@
 //! (d variances) or [`Covariance::Spherical`] (one variance σ²I).
 
 pub mod normal;
-pub mod report;
 
 use std::io::{BufRead, BufReader, Read};
 use std::str::FromStr;

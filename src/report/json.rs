@@ -1,20 +1,47 @@
-//! JSON: one object for one fit, an array for several (the schema is `Fit`'s, see README).
+//! JSON: each result's own serde schema, pretty-printed (see README). Several fits are an
+//! array, one fit is one object.
 
-use super::{Context, Render};
-use crate::fit::Fit;
+use serde::Serialize;
+
+use super::{Context, EvalReport, FitReport, MixtureReport, Renderer};
+use crate::compare::Comparison;
+use crate::mixture::MixtureSelection;
+use crate::multivariate::MultiFit;
 
 /// Pretty-printed JSON.
 pub struct Json;
 
-impl Render for Json {
-    fn render(&self, fits: &[Fit], _context: &Context) -> String {
-        let mut s = if fits.len() == 1 {
-            serde_json::to_string_pretty(&fits[0])
-        } else {
-            serde_json::to_string_pretty(fits)
+impl Renderer for Json {
+    fn fits(&self, fits: &[FitReport], _context: &Context) -> String {
+        match fits {
+            [one] => pretty(one),
+            _ => pretty(fits),
         }
-        .expect("a Fit always serialises");
-        s.push('\n');
-        s
     }
+
+    fn comparison(&self, comparison: &Comparison, _context: &Context) -> String {
+        pretty(comparison)
+    }
+
+    fn mixture(&self, report: &MixtureReport, _context: &Context) -> String {
+        pretty(report)
+    }
+
+    fn mixture_selection(&self, selection: &MixtureSelection, _context: &Context) -> String {
+        pretty(selection)
+    }
+
+    fn multivariate(&self, fit: &MultiFit, _context: &Context) -> String {
+        pretty(fit)
+    }
+
+    fn evaluation(&self, report: &EvalReport, _context: &Context) -> String {
+        pretty(report.evaluation)
+    }
+}
+
+/// `value` pretty-printed, ending with a newline.
+fn pretty<T: Serialize + ?Sized>(value: &T) -> String {
+    // The result types have string keys and plain values: serialising them cannot fail.
+    serde_json::to_string_pretty(value).expect("results always serialise") + "\n"
 }

@@ -365,6 +365,16 @@ pub enum Format {
     Csv,
 }
 
+impl From<Format> for mlfit::report::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => mlfit::report::Format::Table,
+            Format::Json => mlfit::report::Format::Json,
+            Format::Csv => mlfit::report::Format::Csv,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ListFormat {
     Table,

@@ -4,10 +4,10 @@
 use anyhow::anyhow;
 use mlfit::family::Support;
 use mlfit::model::Model;
-use mlfit::report::sig;
+use mlfit::report::{self, Context, EvalReport};
 
 use super::{input, Failure, Output};
-use crate::cli::{EvalArgs, Format};
+use crate::cli::EvalArgs;
 
 /// Read and parse a model file.
 pub fn load_model(path: &std::path::Path) -> Result<Model, Failure> {
@@ -38,32 +38,20 @@ pub fn run(args: &EvalArgs) -> Result<Output, Failure> {
         ));
     }
     if args.per_row {
-        let mut out = String::from("line,value,log_likelihood\n");
-        for (i, lp) in eval.per_row.iter().enumerate() {
-            let line = sample.location(i).map_or(0, |l| l.line);
-            out.push_str(&format!("{line},{},{lp}\n", sample.values()[i]));
-        }
-        return Ok(Output { stdout: out, notes });
+        let stdout = report::per_row(&eval, &sample);
+        return Ok(Output { stdout, notes });
     }
-    let stdout = match args.format {
-        Format::Json => serde_json::to_string_pretty(&eval).expect("serialisable") + "\n",
-        Format::Csv => format!(
-            "family,n,cross_entropy,std_error,outside\n{},{},{},{},{}\n",
-            eval.family, eval.n, eval.cross_entropy, eval.std_error, eval.outside
-        ),
-        Format::Table => format!(
-            "{} model from {} on {}, column {} (n = {})\n\n  cross entropy  {} ± {} nats/observation\n  at fit         {} nats/observation (n = {})\n{}",
-            eval.family,
-            args.model.display(),
-            data.source,
-            data.column,
-            eval.n,
-            sig(eval.cross_entropy, 10),
-            if eval.std_error.is_finite() { sig(eval.std_error, 2) } else { "-".into() },
-            model.fit.as_ref().map_or("-".into(), |f| sig(f.cross_entropy, 10)),
-            model.fit.as_ref().map_or("-".into(), |f| f.n.to_string()),
-            if eval.outside > 0 { format!("  outside        {} rows\n", eval.outside) } else { String::new() }
-        ),
+    let model_path = args.model.display().to_string();
+    let report = EvalReport {
+        evaluation: &eval,
+        model: &model_path,
+        saved_fit: model.fit.as_ref(),
     };
+    let context = Context {
+        source: data.source,
+        column: data.column,
+        ..Context::default()
+    };
+    let stdout = super::renderer(args.format).evaluation(&report, &context);
     Ok(Output { stdout, notes })
 }

@@ -2,6 +2,7 @@
 
 use mlfit::family::{self, Constraint, Family, Support, REGISTRY};
 use mlfit::multivariate::{self, MultiFamily, MULTIVARIATE};
+use mlfit::report::{aligned, Align};
 use serde::Serialize;
 
 use super::{Failure, Output};
@@ -148,20 +149,7 @@ fn table(entries: &[Entry]) -> String {
             e.aliases.join(", "),
         ]);
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for r in &rows {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
+    aligned(&rows, "", |_| Align::Left)
 }
 
 fn describe(e: &Entry) -> String {

@@ -1,16 +1,48 @@
 //! `mlfit fit`: read a column, fit each requested family, render the fits.
 //!
+//! One command, three pipelines: a multivariate family (`fit_multivariate`), a mixture
+//! (`fit_mixture`) or univariate families (here). Each pipeline refuses the options it cannot
+//! honour, from a table of [`Refusal`]s checked by [`refuse`].
+//!
 //! All families are resolved before any data are read (an unknown name is a usage error even
 //! on bad data) and all fits are done before anything is printed, so stdout never holds a
 //! partial result.
 
 use anyhow::anyhow;
 use mlfit::family::{self, Constraint, Family, Support};
-use mlfit::report::{self, Context, Csv, Json, Render};
-use mlfit::{Fit, FitOptions};
+use mlfit::inference::UncertaintyOptions;
+use mlfit::report::{Context, FitReport, Json, Renderer};
+use mlfit::{FitOptions, Sample};
 
 use super::{input, Failure, Output};
-use crate::cli::{FitArgs, Format};
+use crate::cli::FitArgs;
+
+/// An option a pipeline cannot honour.
+pub struct Refusal {
+    /// The option as the user wrote it (`--fix`), or several.
+    pub option: &'static str,
+    /// Whether the arguments give it.
+    pub given: fn(&FitArgs) -> bool,
+    /// Why it is refused (may be empty).
+    pub why: &'static str,
+}
+
+/// The first of `refused` that `args` give, as the usage error "OPTION is not available for
+/// SUBJECT: WHY".
+pub fn refuse(args: &FitArgs, refused: &[Refusal], subject: &str) -> Result<(), Failure> {
+    match refused.iter().find(|r| (r.given)(args)) {
+        Some(r) if r.why.is_empty() => Err(Failure::usage(anyhow!(
+            "{} is not available for {subject}",
+            r.option
+        ))),
+        Some(r) => Err(Failure::usage(anyhow!(
+            "{} is not available for {subject}: {}",
+            r.option,
+            r.why
+        ))),
+        None => Ok(()),
+    }
+}
 
 pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     if super::fit_multivariate::applies(args) {
@@ -56,87 +88,88 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     let data = input::read(&args.input, need_numbers, need_labels, trials_column)?;
     let notes: Vec<String> = data.skipped_note.iter().cloned().collect();
 
-    let mut fits: Vec<Fit> = Vec::with_capacity(families.len());
+    let mut fits: Vec<FitReport> = Vec::with_capacity(families.len());
     for fam in &families {
-        let mut fixed = args.fix.clone();
-        if let Some(n) = constant_trials {
-            if let Some(p) = fam
-                .params()
-                .iter()
-                .find(|p| p.constraint == Constraint::FixedCount)
-            {
-                fixed.push((p.name.to_string(), n));
-            }
-        }
-        let fit_options = FitOptions {
-            method: args.method.into(),
-            gtol: args.tol,
-            max_iterations: args.max_iter,
-            fixed,
-            start: None,
-        };
         let sample = if wants_labels(fam) {
             data.labels.as_ref()
         } else {
             data.numbers.as_ref()
         };
         let sample = sample.expect("read for this family");
-        let mut fit = mlfit::fit(*fam, sample, &fit_options)?;
-        if !fit.converged && !args.allow_nonconverged {
-            let why = fit
-                .notes
-                .first()
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default();
-            return Err(Failure::data(anyhow!(
-                "{} fit did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
-                fit.family,
-                fit.termination.as_str()
-            )));
-        }
-        if let Some(options) = uncertainty.as_ref().filter(|_| fit.converged) {
-            fit.uncertainty = Some(Box::new(super::uncertainty::analyse(
-                *fam, sample, &fit, options,
-            )?));
-        }
-        if uncertainty.is_some() && !fit.converged {
-            fit.notes
-                .push("no standard errors, intervals or tests: they need a converged fit".into());
-        }
-        fits.push(fit);
+        fits.push(fit_family(
+            *fam,
+            sample,
+            args,
+            constant_trials,
+            uncertainty.as_ref(),
+        )?);
     }
     if data.skipped > 0 {
         for f in &mut fits {
-            f.notes.push(format!(
+            f.fit.notes.push(format!(
                 "{} rows with missing values were skipped",
                 data.skipped
             ));
         }
     }
-    if let Some(path) = &args.save {
-        let [fit] = &fits[..] else {
-            return Err(Failure::usage(anyhow!(
-                "--save writes one model: fit one family at a time"
-            )));
-        };
-        let text = serde_json::to_string_pretty(fit).expect("a Fit always serialises") + "\n";
-        std::fs::write(path, text)
-            .map_err(|e| Failure::data(anyhow!("{}: cannot write: {e}", path.display())))?;
-    }
-
     let context = Context {
         source: data.source,
         column: data.column,
         weights: data.weights,
         se_columns: super::uncertainty::se_columns(&args.uncertainty),
     };
-    let renderer: &dyn Render = match args.format {
-        Format::Table => &report::Table,
-        Format::Json => &Json,
-        Format::Csv => &Csv,
-    };
+    if let Some(path) = &args.save {
+        if fits.len() != 1 {
+            return Err(Failure::usage(anyhow!(
+                "--save writes one model: fit one family at a time"
+            )));
+        }
+        super::save(path, &Json.fits(&fits, &context))?;
+    }
     Ok(Output {
-        stdout: renderer.render(&fits, &context),
+        stdout: super::renderer(args.format).fits(&fits, &context),
         notes,
     })
+}
+
+/// Fit one family (with a constant number of trials when it takes one) and analyse the fit
+/// when asked.
+fn fit_family(
+    family: &dyn Family,
+    sample: &Sample,
+    args: &FitArgs,
+    constant_trials: Option<f64>,
+    uncertainty: Option<&UncertaintyOptions>,
+) -> Result<FitReport, Failure> {
+    let mut fixed = args.fix.clone();
+    if let Some(n) = constant_trials {
+        if let Some(p) = family
+            .params()
+            .iter()
+            .find(|p| p.constraint == Constraint::FixedCount)
+        {
+            fixed.push((p.name.to_string(), n));
+        }
+    }
+    let fit_options = FitOptions {
+        method: args.method.into(),
+        gtol: args.tol,
+        max_iterations: args.max_iter,
+        fixed,
+        start: None,
+    };
+    let mut report = FitReport::from(mlfit::fit(family, sample, &fit_options)?);
+    let fit = &mut report.fit;
+    if !fit.converged && !args.allow_nonconverged {
+        let what = format!("{} fit", fit.family);
+        return Err(super::not_converged(&what, fit.termination, &fit.notes));
+    }
+    if let Some(options) = uncertainty {
+        if fit.converged {
+            report.uncertainty = Some(super::uncertainty::analyse(family, sample, fit, options)?);
+        } else {
+            fit.notes.push(super::uncertainty::NEEDS_CONVERGENCE.into());
+        }
+    }
+    Ok(report)
 }

@@ -12,12 +12,28 @@
 
 use anyhow::anyhow;
 use mlfit::family::{self, Family};
-use mlfit::mixture::{self, Components, MixtureFit, MixtureOptions, MixtureSelection};
-use mlfit::report::{sig, Context};
-use mlfit::FitOptions;
+use mlfit::inference::UncertaintyOptions;
+use mlfit::mixture::{self, Components, MixtureOptions};
+use mlfit::report::{Context, Json, MixtureReport, Renderer};
+use mlfit::{FitOptions, Sample};
 
+use super::fit::{refuse, Refusal};
 use super::{input, uncertainty, Failure, Output};
 use crate::cli::{FitArgs, Format};
+
+/// What a mixture cannot take (the message names the family).
+const REFUSED: &[Refusal] = &[
+    Refusal {
+        option: "--trials",
+        given: |a| a.trials.is_some(),
+        why: "",
+    },
+    Refusal {
+        option: "--fix",
+        given: |a| !a.fix.is_empty(),
+        why: "",
+    },
+];
 
 /// Whether `mlfit fit` is asked for a mixture: a mixture family, or an option only mixtures
 /// take (`--components`, `--starts`).
@@ -31,47 +47,14 @@ pub fn applies(args: &FitArgs) -> bool {
 }
 
 pub fn run(args: &FitArgs) -> Result<Output, Failure> {
-    let families: Vec<&'static dyn Family> = args
-        .family
-        .iter()
-        .map(|name| family::lookup(name))
-        .collect::<Result<_, _>>()?;
-    let names = args.family.join(", ");
-    let family = match &families[..] {
-        [f] if mixture::is_mixture(*f) => *f,
-        _ if !families.iter().any(|f| mixture::is_mixture(*f)) => {
-            return Err(Failure::usage(anyhow!(
-                "--components and --starts apply to mixture families (normal_mixture, lognormal_mixture, poisson_mixture), not to {names}"
-            )))
-        }
-        _ => {
-            return Err(Failure::usage(anyhow!(
-                "fit a mixture family on its own (its fit runs several starts and has its own output), not with others: {names}"
-            )))
-        }
-    };
-    let refused = [
-        (args.trials.is_some(), "--trials"),
-        (!args.fix.is_empty(), "--fix"),
-    ];
-    if let Some((_, option)) = refused.iter().find(|(given, _)| *given) {
-        return Err(Failure::usage(anyhow!(
-            "{option} is not available for mixture families ({})",
-            family.name()
-        )));
-    }
+    let family = resolve(args)?;
     let components = args.components.clone().unwrap_or(Components::Fixed(2));
     let u = &args.uncertainty;
     if let (true, Components::Range(range)) = (uncertainty::requested(u), &components) {
-        let given = [
-            (u.se.is_some(), "--se"),
-            (u.ci.is_some(), "--ci"),
-            (u.bootstrap.is_some(), "--bootstrap"),
-            (u.gof_bootstrap.is_some(), "--gof-bootstrap"),
-            (!u.quantile.is_empty(), "--quantile"),
-            (u.moments, "--moments"),
-        ];
-        let option = given.iter().find(|(g, _)| *g).map_or("--se", |(_, o)| *o);
+        let option = uncertainty::given(u)
+            .into_iter()
+            .find(|(_, g)| *g)
+            .map_or("--se", |(o, _)| o);
         return Err(Failure::usage(anyhow!(
             "{option} needs one number of components, not a range ({}..{}): choose K with the range first, then run --components K {option} …",
             range.start(),
@@ -110,39 +93,25 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     let skipped_note = (data.skipped > 0)
         .then(|| format!("{} rows with missing values were skipped", data.skipped));
 
+    let renderer = super::renderer(args.format);
     let (stdout, chosen) = match components {
         Components::Fixed(k) => {
-            let mut fitted = mixture::fit_components(family, sample, k, &options)?;
-            fitted.fit.notes.extend(skipped_note);
-            check_converged(&fitted, args.allow_nonconverged)?;
-            if let Some(analysis) = &analysis {
-                if fitted.fit.converged {
-                    // The K-component family (K = 1: the base family) that made the fit.
-                    let model = mixture::with_components(family, k)?;
-                    fitted.fit.uncertainty = Some(Box::new(uncertainty::analyse(
-                        model.as_ref(),
-                        sample,
-                        &fitted.fit,
-                        analysis,
-                    )?));
-                } else {
-                    fitted.fit.notes.push(
-                        "no standard errors, intervals or tests: they need a converged fit".into(),
-                    );
-                }
-                if matches!(args.format, Format::Csv) {
-                    notes.push(
-                        "the CSV of a mixture has no uncertainty columns: use --format json or the table"
-                            .into(),
-                    );
-                }
+            let report = fit_one_k(
+                family,
+                sample,
+                k,
+                &options,
+                analysis.as_ref(),
+                args,
+                skipped_note,
+            )?;
+            if analysis.is_some() && matches!(args.format, Format::Csv) {
+                notes.push(
+                    "the CSV of a mixture has no uncertainty columns: use --format json or the table"
+                        .into(),
+                );
             }
-            let text = match args.format {
-                Format::Table => table(family, &fitted, &context),
-                Format::Json => json(&fitted),
-                Format::Csv => csv(family, std::slice::from_ref(&fitted), Some(k)),
-            };
-            (text, fitted)
+            (renderer.mixture(&report, &context), report)
         }
         Components::Range(range) => {
             let mut selection = mixture::select(family, sample, range, &options)?;
@@ -151,330 +120,80 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
                     f.fit.notes.extend(skipped_note.clone());
                 }
             }
-            let text = match args.format {
-                Format::Table => selection_table(family, &selection, &context),
-                Format::Json => json(&selection),
-                Format::Csv => {
-                    let fits: Vec<MixtureFit> = selection
-                        .fits
-                        .iter()
-                        .filter_map(|c| c.fit.clone())
-                        .collect();
-                    csv(family, &fits, Some(selection.chosen_k))
-                }
+            let chosen = MixtureReport {
+                family: family.name().to_string(),
+                fit: selection.chosen().clone(),
+                uncertainty: None,
             };
-            (text, selection.chosen().clone())
+            (renderer.mixture_selection(&selection, &context), chosen)
         }
     };
     if let Some(path) = &args.save {
-        let text = json(&chosen);
-        std::fs::write(path, text)
-            .map_err(|e| Failure::data(anyhow!("{}: cannot write: {e}", path.display())))?;
+        super::save(path, &Json.mixture(&chosen, &context))?;
     }
     Ok(Output { stdout, notes })
 }
 
-fn check_converged(f: &MixtureFit, allow: bool) -> Result<(), Failure> {
-    if f.fit.converged || allow {
-        return Ok(());
-    }
-    let why = f
-        .fit
-        .notes
-        .first()
-        .map(|n| format!(": {n}"))
-        .unwrap_or_default();
-    Err(Failure::data(anyhow!(
-        "{} fit with {} components did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
-        f.fit.family,
-        f.components,
-        f.fit.termination.as_str()
-    )))
-}
-
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).expect("a mixture fit always serialises") + "\n"
-}
-
-/// Column labels of the components' parameters: the registry instance's names without the
-/// component number (`w1` → weight, `mean1` → mean).
-fn columns(family: &dyn Family) -> Vec<String> {
-    let specs = family.params();
-    let per = if specs.len().is_multiple_of(3) { 3 } else { 2 };
-    let k = specs.len() / per;
-    (0..per)
-        .map(|a| {
-            let name = specs[a * k]
-                .name
-                .trim_end_matches(|c: char| c.is_ascii_digit());
-            if a == 0 { "weight" } else { name }.to_string()
-        })
-        .collect()
-}
-
-/// Per component, per column: (estimate, standard error).
-fn cells(f: &MixtureFit, per: usize) -> Vec<Vec<(f64, Option<f64>)>> {
-    let params = &f.fit.params.0;
-    let se = |name: &str| f.fit.std_errors.as_ref().and_then(|s| s.get(name));
-    let k = f.components;
-    (0..k)
-        .map(|j| {
-            (0..per)
-                .map(|a| {
-                    if k == 1 {
-                        // The base family's fit: weight 1, then its parameters in order.
-                        match a {
-                            0 => (1.0, None),
-                            _ => {
-                                let (name, v) = &params[a - 1];
-                                (*v, se(name))
-                            }
-                        }
-                    } else {
-                        let (name, v) = &params[a * k + j];
-                        (*v, se(name))
-                    }
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn heading(context: &Context, f: &MixtureFit) -> String {
-    let weights = context
-        .weights
-        .as_ref()
-        .map(|w| format!(" weighted by {w}"))
-        .unwrap_or_default();
-    format!(
-        "{}, column {}{weights} (n = {})",
-        context.source, context.column, f.fit.n
-    )
-}
-
-fn certificate(f: &MixtureFit) -> String {
-    let r = &f.fit;
-    if r.converged {
-        format!(
-            "yes: mean score {} (≤ tolerance) after {} {} iteration{} from the best EM solution",
-            sig(r.score_norm, 2),
-            r.iterations,
-            r.method.as_str(),
-            if r.iterations == 1 { "" } else { "s" }
-        )
-    } else {
-        format!(
-            "NO ({}): mean score {} after {} iterations",
-            r.termination.as_str(),
-            sig(r.score_norm, 2),
-            r.iterations
-        )
-    }
-}
-
-fn starts_line(f: &MixtureFit) -> String {
-    if f.components == 1 {
-        return "1 (one component: the closed-form or single-start fit)".into();
-    }
-    format!(
-        "{} (seed {}), reaching best: {}; degenerate: {}; not converged: {}",
-        f.starts, f.seed, f.starts_reaching_best, f.degenerate_starts, f.nonconverged_starts
-    )
-}
-
-fn table(family: &dyn Family, f: &MixtureFit, context: &Context) -> String {
-    let labels = columns(family);
-    let by = &labels[1];
-    let what = if f.components == 1 {
-        format!("1 component (= {})", f.fit.family)
-    } else {
-        format!("{} components, sorted by {by}", f.components)
+/// The one mixture family asked for, and none of the options a mixture refuses.
+fn resolve(args: &FitArgs) -> Result<&'static dyn Family, Failure> {
+    let families: Vec<&'static dyn Family> = args
+        .family
+        .iter()
+        .map(|name| family::lookup(name))
+        .collect::<Result<_, _>>()?;
+    let names = args.family.join(", ");
+    let family = match &families[..] {
+        [f] if mixture::is_mixture(*f) => *f,
+        _ if !families.iter().any(|f| mixture::is_mixture(*f)) => {
+            return Err(Failure::usage(anyhow!(
+                "--components and --starts apply to mixture families (normal_mixture, lognormal_mixture, poisson_mixture), not to {names}"
+            )))
+        }
+        _ => {
+            return Err(Failure::usage(anyhow!(
+                "fit a mixture family on its own (its fit runs several starts and has its own output), not with others: {names}"
+            )))
+        }
     };
-    let mut out = format!(
-        "{} fit to {}: {what}\n\n",
-        family.name(),
-        heading(context, f)
-    );
-    let mut rows: Vec<Vec<String>> = vec![std::iter::once("component".to_string())
-        .chain(
-            labels
-                .iter()
-                .flat_map(|l| [l.clone(), "std. error".to_string()]),
-        )
-        .collect()];
-    for (j, comp) in cells(f, labels.len()).iter().enumerate() {
-        let mut row = vec![format!("{}", j + 1)];
-        for (v, se) in comp {
-            row.push(sig(*v, 8));
-            row.push(se.map_or("-".into(), |s| sig(s, 4)));
-        }
-        rows.push(row);
-    }
-    out.push_str(&aligned(&rows, 1));
-    out.push('\n');
-    let r = &f.fit;
-    out.push_str(&format!(
-        "  cross entropy   {} nats/observation\n",
-        sig(r.cross_entropy, 10)
-    ));
-    out.push_str(&format!(
-        "  log-likelihood  {}\n",
-        sig(r.log_likelihood, 10)
-    ));
-    out.push_str(&format!("  AIC             {}\n", sig(r.aic, 10)));
-    out.push_str(&format!("  BIC             {}\n", sig(r.bic, 10)));
-    out.push_str(&format!("  converged       {}\n", certificate(f)));
-    out.push_str(&format!("  starts          {}\n", starts_line(f)));
-    for note in &r.notes {
-        out.push_str(&format!("  note: {note}\n"));
-    }
-    if let Some(u) = &r.uncertainty {
-        out.push_str(&mlfit::report::uncertainty::block(u, &context.se_columns));
-    }
-    out
+    refuse(
+        args,
+        REFUSED,
+        &format!("mixture families ({})", family.name()),
+    )?;
+    Ok(family)
 }
 
-fn selection_table(family: &dyn Family, s: &MixtureSelection, context: &Context) -> String {
-    let chosen = s.chosen();
-    let (lo, hi) = (
-        s.fits.first().map_or(0, |c| c.components),
-        s.fits.last().map_or(0, |c| c.components),
-    );
-    let mut out = format!(
-        "{} fits to {}: {lo} to {hi} components, chosen by BIC\n\n",
-        family.name(),
-        heading(context, chosen)
-    );
-    let mut rows = vec![[
-        "K",
-        "parameters",
-        "log-likelihood",
-        "AIC",
-        "BIC",
-        "ΔBIC",
-        "starts reaching best",
-        "converged",
-    ]
-    .map(String::from)
-    .to_vec()];
-    for c in &s.fits {
-        let mark = if c.components == s.chosen_k {
-            "  ← chosen"
+/// The mixture with `k` components, checked, with its notes and, when asked, its analysis.
+fn fit_one_k(
+    family: &dyn Family,
+    sample: &Sample,
+    k: usize,
+    options: &MixtureOptions,
+    analysis: Option<&UncertaintyOptions>,
+    args: &FitArgs,
+    skipped_note: Option<String>,
+) -> Result<MixtureReport, Failure> {
+    let mut fitted = mixture::fit_components(family, sample, k, options)?;
+    fitted.fit.notes.extend(skipped_note);
+    let fit = &mut fitted.fit;
+    if !fit.converged && !args.allow_nonconverged {
+        let what = format!("{} fit with {k} components", fit.family);
+        return Err(super::not_converged(&what, fit.termination, &fit.notes));
+    }
+    let mut report = MixtureReport {
+        family: family.name().to_string(),
+        fit: fitted,
+        uncertainty: None,
+    };
+    if let Some(analysis) = analysis {
+        let fit = &mut report.fit.fit;
+        if fit.converged {
+            // The K-component family (K = 1: the base family) that made the fit.
+            let model = mixture::with_components(family, k)?;
+            report.uncertainty = Some(uncertainty::analyse(model.as_ref(), sample, fit, analysis)?);
         } else {
-            ""
-        };
-        match &c.fit {
-            Some(f) => {
-                let k = ((f.fit.aic + 2.0 * f.fit.log_likelihood) / 2.0).round();
-                rows.push(vec![
-                    c.components.to_string(),
-                    format!("{k}"),
-                    sig(f.fit.log_likelihood, 8),
-                    sig(f.fit.aic, 8),
-                    sig(f.fit.bic, 8),
-                    sig(c.delta_bic, 4),
-                    format!("{} of {}", f.starts_reaching_best, f.starts),
-                    format!(
-                        "{}{mark}",
-                        if f.fit.converged {
-                            "yes".to_string()
-                        } else {
-                            format!("NO ({})", f.fit.termination.as_str())
-                        }
-                    ),
-                ]);
-            }
-            None => rows.push(vec![
-                c.components.to_string(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                format!("NO: {}", c.error.as_deref().unwrap_or("no fit")),
-            ]),
+            fit.notes.push(uncertainty::NEEDS_CONVERGENCE.into());
         }
     }
-    out.push_str(&aligned(&rows, 1));
-    out.push_str(&format!(
-        "\nchosen: {} component{} (lowest BIC)\n\n",
-        s.chosen_k,
-        if s.chosen_k == 1 { "" } else { "s" }
-    ));
-    out.push_str(&table(family, chosen, context));
-    out
-}
-
-/// Rows as an indented table: the first `left` columns left-aligned, the others right-aligned,
-/// the last left-aligned (a status).
-fn aligned(rows: &[Vec<String>], left: usize) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::from(" ");
-        for (c, cell) in r.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - cell.chars().count());
-            line.push(' ');
-            if c < left || (c == cols - 1 && cols > 2 && rows[0][c] == "converged") {
-                line.push_str(cell);
-                line.push_str(&pad);
-            } else {
-                line.push_str(&pad);
-                line.push_str(cell);
-            }
-            line.push(' ');
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-const CSV_HEADER: &str = "family,components,parameter,estimate,std_error,n,cross_entropy,log_likelihood,aic,bic,converged,termination,iterations,score_norm,starts,starts_reaching_best,degenerate_starts,chosen";
-
-/// Long form: one row per parameter of each fit, the fit's summary repeated.
-fn csv(family: &dyn Family, fits: &[MixtureFit], chosen: Option<usize>) -> String {
-    let mut out = format!("{CSV_HEADER}\n");
-    for f in fits {
-        let r = &f.fit;
-        for (name, value) in &r.params.0 {
-            let se = r
-                .std_errors
-                .as_ref()
-                .and_then(|s| s.get(name))
-                .map_or(String::new(), |v| v.to_string());
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                family.name(),
-                f.components,
-                name,
-                value,
-                se,
-                r.n,
-                r.cross_entropy,
-                r.log_likelihood,
-                r.aic,
-                r.bic,
-                r.converged,
-                r.termination.as_str(),
-                r.iterations,
-                r.score_norm,
-                f.starts,
-                f.starts_reaching_best,
-                f.degenerate_starts,
-                chosen == Some(f.components)
-            ));
-        }
-    }
-    out
+    Ok(report)
 }

@@ -10,11 +10,42 @@ use std::io::Read;
 
 use anyhow::anyhow;
 use mlfit::data::csv::{read_columns, ColumnSelector, CsvOptions};
-use mlfit::multivariate::{self, report, Covariance, MultiSample};
+use mlfit::multivariate::{self, Covariance, MultiFamily, MultiSample};
+use mlfit::report::Context;
 use mlfit::FitOptions;
 
+use super::fit::{refuse, Refusal};
 use super::{Failure, Output};
-use crate::cli::{FitArgs, Format};
+use crate::cli::FitArgs;
+
+/// What a multivariate family cannot take, and why.
+const REFUSED: &[Refusal] = &[
+    Refusal {
+        option: "--fix",
+        given: |a| !a.fix.is_empty(),
+        why: "its parameters are a vector and a matrix",
+    },
+    Refusal {
+        option: "--trials",
+        given: |a| a.trials.is_some(),
+        why: "it has no number of trials",
+    },
+    Refusal {
+        option: "--se, --ci, --bootstrap, --gof-bootstrap, --quantile and --moments",
+        given: |a| super::uncertainty::requested(&a.uncertainty),
+        why: "the uncertainty options are for univariate families (the fit reports closed-form standard errors)",
+    },
+    Refusal {
+        option: "--weights",
+        given: |a| a.input.weights.is_some(),
+        why: "weighted multivariate fits are not implemented",
+    },
+    Refusal {
+        option: "--save",
+        given: |a| a.save.is_some(),
+        why: "`mlfit eval` and `mlfit sample` take univariate models (use --format json to keep the fit)",
+    },
+];
 
 /// Whether `mlfit fit` is asked for a multivariate fit: a multivariate family name, or
 /// `--covariance`, which only multivariate families take.
@@ -27,65 +58,8 @@ pub fn applies(args: &FitArgs) -> bool {
 }
 
 pub fn run(args: &FitArgs) -> Result<Output, Failure> {
-    let (multi, uni): (Vec<&String>, Vec<&String>) = args
-        .family
-        .iter()
-        .partition(|f| multivariate::lookup(f).is_some());
-    // An unknown name gets its own error (with a suggestion) before any other complaint.
-    for name in &uni {
-        mlfit::family::lookup(name)?;
-    }
-    let list = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-    if multi.is_empty() {
-        return Err(Failure::usage(anyhow!(
-            "--covariance applies to multivariate families (multivariate_normal), not to {}",
-            list(&uni)
-        )));
-    }
-    if !uni.is_empty() {
-        return Err(Failure::usage(anyhow!(
-            "cannot fit univariate ({}) and multivariate ({}) families in one call: they take different columns",
-            list(&uni),
-            list(&multi)
-        )));
-    }
-    if multi.len() > 1 {
-        return Err(Failure::usage(anyhow!(
-            "fit one multivariate family at a time, not {}",
-            list(&multi)
-        )));
-    }
-    let family = multivariate::lookup(multi[0]).expect("partitioned by lookup");
-    let refuse = |option: &str, why: &str| {
-        Err(Failure::usage(anyhow!(
-            "{option} is not available for {}: {why}",
-            family.name()
-        )))
-    };
-    if !args.fix.is_empty() {
-        return refuse("--fix", "its parameters are a vector and a matrix");
-    }
-    if args.trials.is_some() {
-        return refuse("--trials", "it has no number of trials");
-    }
-    if super::uncertainty::requested(&args.uncertainty) {
-        return refuse(
-            "--se, --ci, --bootstrap, --gof-bootstrap, --quantile and --moments",
-            "the uncertainty options are for univariate families (the fit reports closed-form standard errors)",
-        );
-    }
-    if args.input.weights.is_some() {
-        return refuse(
-            "--weights",
-            "weighted multivariate fits are not implemented",
-        );
-    }
-    if args.save.is_some() {
-        return refuse(
-            "--save",
-            "`mlfit eval` and `mlfit sample` take univariate models (use --format json to keep the fit)",
-        );
-    }
+    let family = resolve(args)?;
+    refuse(args, REFUSED, family.name())?;
     let structure: Covariance = args.covariance.map(Into::into).unwrap_or_default();
 
     let (bytes, source) = read_input(args)?;
@@ -95,60 +69,18 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         skip_missing: args.input.skip_missing,
         labels: false,
     };
+    // Notes for stderr, and the same remarks for the fit's own notes.
     let mut notes = Vec::new();
     let mut fit_notes = Vec::new();
-    let selectors: Vec<ColumnSelector> = match &args.input.column {
-        Some(list) => {
-            let parts: Vec<&str> = list.split(',').map(str::trim).collect();
-            if parts.iter().any(|p| p.is_empty()) {
-                return Err(Failure::usage(anyhow!(
-                    "-c {list:?}: expected a comma-separated list of column names or 1-based indices"
-                )));
-            }
-            parts
-                .into_iter()
-                .map(|p| ColumnSelector::Name(p.to_string()))
-                .collect()
-        }
+    let selectors = match &args.input.column {
+        Some(list) => named_columns(list)?,
         None => {
-            let columns = multivariate::numeric_columns(&bytes[..], &source, &options)?;
-            let skipped: Vec<&str> = columns
-                .iter()
-                .filter(|(_, numeric)| !numeric)
-                .map(|(name, _)| name.as_str())
-                .collect();
-            let chosen: Vec<(usize, &String)> = columns
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, numeric))| *numeric)
-                .map(|(i, (name, _))| (i, name))
-                .collect();
-            if chosen.is_empty() {
-                return Err(Failure::data(anyhow!(
-                    "{source}: no column holds numbers (choose columns with -c x,y,z)"
-                )));
-            }
-            if !skipped.is_empty() {
-                let note = format!(
-                    "non-numeric column{} left out: {}",
-                    if skipped.len() == 1 { "" } else { "s" },
-                    skipped.join(", ")
-                );
+            let (selectors, skipped) = numeric_columns(&bytes, &source, &options)?;
+            if let Some(note) = skipped {
                 notes.push(format!("{source}: {note}"));
                 fit_notes.push(note);
             }
-            chosen
-                .into_iter()
-                .map(|(i, name)| {
-                    // By name when the header names it unambiguously, else by `#index`.
-                    let first = columns.iter().position(|(n, _)| n == name) == Some(i);
-                    ColumnSelector::Name(if options.has_header && first {
-                        name.clone()
-                    } else {
-                        format!("#{}", i + 1)
-                    })
-                })
-                .collect()
+            selectors
         }
     };
     let table = read_columns(&bytes[..], &source, &selectors, &options)?;
@@ -186,24 +118,108 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
     };
     let mut fit = multivariate::fit_multivariate(&sample, structure, &fit_options)?;
     if !fit.converged && !args.allow_nonconverged {
-        let why = fit
-            .notes
-            .first()
-            .map(|n| format!(": {n}"))
-            .unwrap_or_default();
-        return Err(Failure::data(anyhow!(
-            "{} fit did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
-            fit.family,
-            fit.termination.as_str()
-        )));
+        let what = format!("{} fit", fit.family);
+        return Err(super::not_converged(&what, fit.termination, &fit.notes));
     }
     fit.notes.extend(fit_notes);
-    let stdout = match args.format {
-        Format::Table => report::table(&fit, &source),
-        Format::Json => report::json(&fit),
-        Format::Csv => report::csv(&fit),
+    let context = Context {
+        source,
+        ..Context::default()
     };
+    let stdout = super::renderer(args.format).multivariate(&fit, &context);
     Ok(Output { stdout, notes })
+}
+
+/// The one multivariate family asked for; a usage error when univariate families are asked
+/// for too, when there are several, or when `--covariance` comes with univariate ones only.
+fn resolve(args: &FitArgs) -> Result<MultiFamily, Failure> {
+    let (multi, uni): (Vec<&String>, Vec<&String>) = args
+        .family
+        .iter()
+        .partition(|f| multivariate::lookup(f).is_some());
+    // An unknown name gets its own error (with a suggestion) before any other complaint.
+    for name in &uni {
+        mlfit::family::lookup(name)?;
+    }
+    let list = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    match (&multi[..], uni.is_empty()) {
+        ([], _) => Err(Failure::usage(anyhow!(
+            "--covariance applies to multivariate families (multivariate_normal), not to {}",
+            list(&uni)
+        ))),
+        (_, false) => Err(Failure::usage(anyhow!(
+            "cannot fit univariate ({}) and multivariate ({}) families in one call: they take different columns",
+            list(&uni),
+            list(&multi)
+        ))),
+        ([one], true) => multivariate::lookup(one).ok_or_else(|| {
+            Failure::usage(anyhow!("unknown multivariate family {one}"))
+        }),
+        (_, true) => Err(Failure::usage(anyhow!(
+            "fit one multivariate family at a time, not {}",
+            list(&multi)
+        ))),
+    }
+}
+
+/// `-c x,y,z`: the columns by name (or `#index`).
+fn named_columns(list: &str) -> Result<Vec<ColumnSelector>, Failure> {
+    let parts: Vec<&str> = list.split(',').map(str::trim).collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(Failure::usage(anyhow!(
+            "-c {list:?}: expected a comma-separated list of column names or 1-based indices"
+        )));
+    }
+    Ok(parts
+        .into_iter()
+        .map(|p| ColumnSelector::Name(p.to_string()))
+        .collect())
+}
+
+/// Without `-c`: every column whose first non-missing cell is a number, and a note naming the
+/// columns left out.
+fn numeric_columns(
+    bytes: &[u8],
+    source: &str,
+    options: &CsvOptions,
+) -> Result<(Vec<ColumnSelector>, Option<String>), Failure> {
+    let columns = multivariate::numeric_columns(bytes, source, options)?;
+    let skipped: Vec<&str> = columns
+        .iter()
+        .filter(|(_, numeric)| !numeric)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let chosen: Vec<(usize, &String)> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, numeric))| *numeric)
+        .map(|(i, (name, _))| (i, name))
+        .collect();
+    if chosen.is_empty() {
+        return Err(Failure::data(anyhow!(
+            "{source}: no column holds numbers (choose columns with -c x,y,z)"
+        )));
+    }
+    let note = (!skipped.is_empty()).then(|| {
+        format!(
+            "non-numeric column{} left out: {}",
+            if skipped.len() == 1 { "" } else { "s" },
+            skipped.join(", ")
+        )
+    });
+    let selectors = chosen
+        .into_iter()
+        .map(|(i, name)| {
+            // By name when the header names it unambiguously, else by `#index`.
+            let first = columns.iter().position(|(n, _)| n == name) == Some(i);
+            ColumnSelector::Name(if options.has_header && first {
+                name.clone()
+            } else {
+                format!("#{}", i + 1)
+            })
+        })
+        .collect();
+    Ok((selectors, note))
 }
 
 /// The whole input (a file, or stdin for `-` or nothing) and its name: the columns are found

@@ -11,6 +11,10 @@ pub mod sample;
 pub mod uncertainty;
 
 use std::fmt;
+use std::path::Path;
+
+use anyhow::anyhow;
+use mlfit::report::{self, Renderer};
 
 /// A failure with its exit code: 1 for data or fit errors, 2 for usage errors.
 #[derive(Debug)]
@@ -54,4 +58,29 @@ impl fmt::Display for Failure {
 pub struct Output {
     pub stdout: String,
     pub notes: Vec<String>,
+}
+
+/// The library's renderer of an output format.
+pub fn renderer(format: crate::cli::Format) -> &'static dyn Renderer {
+    report::Format::from(format).renderer()
+}
+
+/// Write a saved model (`--save`).
+pub fn save(path: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text)
+        .map_err(|e| Failure::data(anyhow!("{}: cannot write: {e}", path.display())))
+}
+
+/// The error for a fit that did not converge (without `--allow-nonconverged`): `what` was
+/// fitted ("gamma fit"), how the optimisation ended, and the fit's first note, which says why.
+pub fn not_converged(
+    what: &str,
+    termination: mlfit::optim::Termination,
+    notes: &[String],
+) -> Failure {
+    let why = notes.first().map(|n| format!(": {n}")).unwrap_or_default();
+    Failure::data(anyhow!(
+        "{what} did not converge ({}){why} (use --allow-nonconverged to print it anyway)",
+        termination.as_str()
+    ))
 }

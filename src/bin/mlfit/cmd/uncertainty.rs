@@ -17,14 +17,25 @@ use mlfit::{Fit, FitOptions, Sample};
 use super::Failure;
 use crate::cli::{BootstrapTypeArg, CiMethodArg, SeArg, UncertaintyArgs};
 
+/// The note of a fit whose analysis was asked for but which did not converge.
+pub const NEEDS_CONVERGENCE: &str =
+    "no standard errors, intervals or tests: they need a converged fit";
+
+/// The uncertainty options, each with whether it was given, in the order of `--help`.
+pub fn given(args: &UncertaintyArgs) -> [(&'static str, bool); 6] {
+    [
+        ("--se", args.se.is_some()),
+        ("--ci", args.ci.is_some()),
+        ("--bootstrap", args.bootstrap.is_some()),
+        ("--gof-bootstrap", args.gof_bootstrap.is_some()),
+        ("--quantile", !args.quantile.is_empty()),
+        ("--moments", args.moments),
+    ]
+}
+
 /// Whether any uncertainty option was given.
 pub fn requested(args: &UncertaintyArgs) -> bool {
-    args.se.is_some()
-        || args.ci.is_some()
-        || args.bootstrap.is_some()
-        || args.gof_bootstrap.is_some()
-        || !args.quantile.is_empty()
-        || args.moments
+    given(args).iter().any(|(_, g)| *g)
 }
 
 /// The standard errors the table shows side by side.

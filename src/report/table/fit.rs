@@ -1,20 +1,17 @@
-//! The human table: for one family a parameter block with the fit's certificate; for several,
-//! one row per family.
+//! The table of univariate fits: for one family a parameter block with the fit's certificate;
+//! for several, one row per family. An uncertainty analysis follows each fit that has one.
 
-use super::{sig, Context, Render};
+use super::super::aligned::{aligned, labels_then_numbers, Align};
+use super::super::{sig, Context, FitReport};
+use super::{iterations, summary, uncertainty};
 use crate::fit::Fit;
 use crate::optim::Termination;
 
-/// Aligned plain-text table for a terminal.
-pub struct Table;
-
-impl Render for Table {
-    fn render(&self, fits: &[Fit], context: &Context) -> String {
-        if fits.len() == 1 {
-            single(&fits[0], context)
-        } else {
-            several(fits, context)
-        }
+/// One fit in full, or several as rows.
+pub(super) fn render(fits: &[FitReport], context: &Context) -> String {
+    match fits {
+        [one] => single(one, context),
+        _ => several(fits, context),
     }
 }
 
@@ -40,7 +37,8 @@ fn heading(context: &Context, fit: &Fit) -> String {
     }
 }
 
-fn certificate(f: &Fit) -> String {
+/// The certificate in words.
+pub(super) fn certificate(f: &Fit) -> String {
     if f.termination == Termination::ClosedForm {
         return "yes: closed form (see the note)".into();
     }
@@ -48,24 +46,33 @@ fn certificate(f: &Fit) -> String {
         return "yes: every parameter is fixed; nothing was estimated".into();
     }
     if f.converged {
-        format!(
-            "yes: mean score {} (≤ tolerance) after {} {} iteration{}",
-            sig(f.score_norm, 2),
-            f.iterations,
-            f.method.as_str(),
-            if f.iterations == 1 { "" } else { "s" }
-        )
+        certified(f)
     } else {
-        format!(
-            "NO ({}): mean score {} after {} iterations",
-            f.termination.as_str(),
-            sig(f.score_norm, 2),
-            f.iterations
-        )
+        not_converged(f)
     }
 }
 
-fn single(f: &Fit, context: &Context) -> String {
+/// "yes: mean score 2.7e-15 (≤ tolerance) after 1 newton iteration".
+pub(super) fn certified(f: &Fit) -> String {
+    format!(
+        "yes: mean score {} (≤ tolerance) after {}",
+        sig(f.score_norm, 2),
+        iterations(f.iterations, f.method)
+    )
+}
+
+/// "NO (max_iterations): mean score 0.1 after 200 iterations".
+pub(super) fn not_converged(f: &Fit) -> String {
+    format!(
+        "NO ({}): mean score {} after {} iterations",
+        f.termination.as_str(),
+        sig(f.score_norm, 2),
+        f.iterations
+    )
+}
+
+fn single(report: &FitReport, context: &Context) -> String {
+    let f = &report.fit;
     let mut rows = vec![[
         "parameter".to_string(),
         "estimate".to_string(),
@@ -82,43 +89,27 @@ fn single(f: &Fit, context: &Context) -> String {
         };
         rows.push([name.clone(), sig(*value, 10), se]);
     }
-    let widths: Vec<usize> = (0..3)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
     let mut out = format!("{} fit to {}\n\n", f.family, heading(context, f));
-    for r in &rows {
-        out.push_str(&format!(
-            "  {:<w0$}  {:>w1$}  {:>w2$}\n",
-            r[0],
-            r[1],
-            r[2],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2]
-        ));
-    }
+    out.push_str(&aligned(&rows, "  ", labels_then_numbers));
     out.push('\n');
-    out.push_str(&format!(
-        "  cross entropy   {} nats/observation\n",
-        sig(f.cross_entropy, 10)
+    out.push_str(&summary(
+        f.cross_entropy,
+        f.log_likelihood,
+        f.aic,
+        "",
+        f.bic,
+        &certificate(f),
     ));
-    out.push_str(&format!(
-        "  log-likelihood  {}\n",
-        sig(f.log_likelihood, 10)
-    ));
-    out.push_str(&format!("  AIC             {}\n", sig(f.aic, 10)));
-    out.push_str(&format!("  BIC             {}\n", sig(f.bic, 10)));
-    out.push_str(&format!("  converged       {}\n", certificate(f)));
     for note in &f.notes {
         out.push_str(&format!("  note: {note}\n"));
     }
-    if let Some(u) = &f.uncertainty {
-        out.push_str(&super::uncertainty::block(u, &context.se_columns));
+    if let Some(u) = &report.uncertainty {
+        out.push_str(&uncertainty::block(u, &context.se_columns));
     }
     out
 }
 
-fn several(fits: &[Fit], context: &Context) -> String {
+fn several(fits: &[FitReport], context: &Context) -> String {
     let header = [
         "family",
         "parameters (± std. error)",
@@ -129,7 +120,7 @@ fn several(fits: &[Fit], context: &Context) -> String {
         "converged",
     ];
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
-    for f in fits {
+    for f in fits.iter().map(|r| &r.fit) {
         let params: Vec<String> = f
             .params
             .0
@@ -158,29 +149,20 @@ fn several(fits: &[Fit], context: &Context) -> String {
         ]);
     }
     let cols = header.len();
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = format!("{}\n\n", heading(context, &fits[0]));
-    for r in &rows {
-        let mut line = String::new();
-        for c in 0..cols {
-            let cell = &r[c];
-            let pad = widths[c] - cell.chars().count();
-            if c >= 2 && c < cols - 1 {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            }
-            line.push_str("  ");
+    let mut out = match fits.first() {
+        Some(first) => format!("{}\n\n", heading(context, &first.fit)),
+        None => String::new(),
+    };
+    out.push_str(&aligned(&rows, "", |c| {
+        if c >= 2 && c < cols - 1 {
+            Align::Right
+        } else {
+            Align::Left
         }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    }));
     let notes: Vec<String> = fits
         .iter()
+        .map(|r| &r.fit)
         .flat_map(|f| {
             f.notes
                 .iter()
@@ -194,10 +176,10 @@ fn several(fits: &[Fit], context: &Context) -> String {
             out.push('\n');
         }
     }
-    for f in fits {
-        if let Some(u) = &f.uncertainty {
-            out.push_str(&format!("\n{}:", f.family));
-            out.push_str(&super::uncertainty::block(u, &context.se_columns));
+    for r in fits {
+        if let Some(u) = &r.uncertainty {
+            out.push_str(&format!("\n{}:", r.fit.family));
+            out.push_str(&uncertainty::block(u, &context.se_columns));
         }
     }
     out

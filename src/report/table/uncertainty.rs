@@ -1,42 +1,16 @@
 //! The human rendering of a fit's [`Uncertainty`]: standard errors side by side, the
 //! information-matrix test's reading, intervals, derived quantities, the bootstrap and the
 //! goodness-of-fit tests. JSON carries the same view through serde; CSV adds per-parameter
-//! columns (see `csv.rs`).
+//! columns (see `report/csv.rs`).
 
-use super::sig;
+use super::super::aligned::labels_then_numbers;
+use super::super::sig;
 use crate::inference::intervals::{Interval, IntervalMethod};
 use crate::inference::{SeKind, Uncertainty};
 
-/// Aligned rows: the first column left-aligned, the others right-aligned, two-space indent.
+/// Rows with the first column left-aligned and the others right-aligned, two-space indent.
 fn aligned(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::from("  ");
-        for (c, cell) in r.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c == 0 {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-            line.push_str("  ");
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    super::super::aligned(rows, "  ", labels_then_numbers)
 }
 
 fn limit(x: f64) -> String {
@@ -82,7 +56,19 @@ fn kind_name(k: SeKind) -> &'static str {
 
 /// The uncertainty block under a single fit's table. `se_columns` are the standard errors to
 /// show side by side (none: no standard-error block).
-pub fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
+pub(super) fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
+    [
+        standard_errors(u, se_columns),
+        intervals(u),
+        derived(u),
+        bootstrap(u),
+        goodness_of_fit(u),
+    ]
+    .concat()
+}
+
+/// The standard errors side by side, with the information-matrix test.
+fn standard_errors(u: &Uncertainty, se_columns: &[SeKind]) -> String {
     let mut out = String::new();
     let c = &u.covariance;
     if !se_columns.is_empty() && !c.parameters.is_empty() {
@@ -131,6 +117,12 @@ pub fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
             out.push_str(&format!("  note: {n}\n"));
         }
     }
+    out
+}
+
+/// The confidence intervals of the parameters.
+fn intervals(u: &Uncertainty) -> String {
+    let mut out = String::new();
     if let Some(first) = u.intervals.first() {
         out.push('\n');
         let mut rows = vec![vec![
@@ -154,6 +146,12 @@ pub fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
             }
         }
     }
+    out
+}
+
+/// Derived quantities with their standard errors and intervals.
+fn derived(u: &Uncertainty) -> String {
+    let mut out = String::new();
     if !u.derived.is_empty() {
         out.push('\n');
         let boot = u.derived.iter().any(|d| d.bootstrap_std_error.is_some());
@@ -193,6 +191,12 @@ pub fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
             }
         }
     }
+    out
+}
+
+/// The bootstrap's replicates and standard errors.
+fn bootstrap(u: &Uncertainty) -> String {
+    let mut out = String::new();
     if let Some(b) = &u.bootstrap {
         out.push('\n');
         let kind = match b.kind {
@@ -216,6 +220,12 @@ pub fn block(u: &Uncertainty, se_columns: &[SeKind]) -> String {
             out.push_str(&format!("  note: {n}\n"));
         }
     }
+    out
+}
+
+/// The goodness-of-fit statistics with their bootstrap p-values.
+fn goodness_of_fit(u: &Uncertainty) -> String {
+    let mut out = String::new();
     if let Some(g) = &u.goodness_of_fit {
         out.push('\n');
         let mut rows = vec![vec![

@@ -1,0 +1,178 @@
+//! The table of a [`Comparison`]: per group (continuous, discrete, circular) the ranked
+//! families, then the entropy of the data, the winner's margin, the nested likelihood-ratio
+//! tests and the families that failed or did not converge.
+
+use super::super::aligned::{aligned, Align};
+use super::super::{sig, Context};
+use crate::compare::{Comparison, Group, SortKey};
+
+fn num(x: f64, digits: usize) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        sig(x, digits)
+    }
+}
+
+/// Each group's ranking, its entropy bound, margin and nested tests.
+pub(super) fn render(c: &Comparison, context: &Context) -> String {
+    let mut out = String::new();
+    for g in &c.groups {
+        out.push_str(&heading(c, g, context));
+        out.push_str(&ranking(g));
+        out.push('\n');
+        out.push_str(&remarks(c, g));
+        out.push('\n');
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+/// "data.csv, column x (n = 400): discrete families ranked by …".
+fn heading(c: &Comparison, g: &Group, context: &Context) -> String {
+    let (source, column) = (&context.source, &context.column);
+    let n = g
+        .families
+        .iter()
+        .find_map(|e| e.fit.as_ref().map(|f| f.n))
+        .unwrap_or(0);
+    format!(
+        "{source}, column {column} (n = {n}): {} families ranked by {} (held out: {}-fold, seed {})\n\n",
+        g.kind,
+        match c.sort {
+            SortKey::Heldout => "held-out cross entropy",
+            SortKey::CrossEntropy => "cross entropy",
+            SortKey::Aic => "AIC",
+            SortKey::Bic => "BIC",
+        },
+        c.folds,
+        c.seed
+    )
+}
+
+/// The families as rows, best first.
+fn ranking(g: &Group) -> String {
+    let header = [
+        "family",
+        "k",
+        "cross entropy",
+        "held-out",
+        "AIC",
+        "AICc",
+        "BIC",
+        "ΔAIC",
+        "weight",
+        "KL est.",
+        "KS",
+        "status",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    for e in &g.families {
+        match (&e.fit, &e.heldout) {
+            (Some(f), Some(h)) => {
+                rows.push(vec![
+                    e.family.clone(),
+                    e.k.to_string(),
+                    format!(
+                        "{} ±{}",
+                        sig(f.cross_entropy, 6),
+                        num(e.cross_entropy_se, 2)
+                    ),
+                    format!("{} ±{}", num(h.cross_entropy, 6), num(h.std_error, 2)),
+                    sig(f.aic, 7),
+                    num(e.aicc, 7),
+                    sig(f.bic, 7),
+                    sig(e.delta_aic, 4),
+                    sig(e.akaike_weight, 3),
+                    num(e.kl_estimate, 3),
+                    e.ks_distance.map_or("-".into(), |d| sig(d, 3)),
+                    if f.converged {
+                        "ok".into()
+                    } else {
+                        f.termination.as_str().to_string()
+                    },
+                ]);
+            }
+            _ => {
+                let mut r = vec![e.family.clone()];
+                r.extend(std::iter::repeat_n(String::new(), 10));
+                r.push("failed".into());
+                rows.push(r);
+            }
+        }
+    }
+    let last = header.len() - 1;
+    aligned(&rows, "", |c| {
+        if c == 0 || c == last {
+            Align::Left
+        } else {
+            Align::Right
+        }
+    })
+}
+
+/// Under the ranking: the entropy of the data, the margin, the nested tests, the failures.
+fn remarks(c: &Comparison, g: &Group) -> String {
+    let mut out = String::new();
+    match (&g.entropy_estimate, &g.entropy_error) {
+        (Some(h), _) => out.push_str(&format!(
+            "entropy of the data: H = {} ±{} nats ({}); KL est. = cross entropy − H\n",
+            sig(h.entropy, 6),
+            sig(h.std_error, 2),
+            h.method
+        )),
+        (None, Some(e)) => out.push_str(&format!("entropy of the data: unavailable ({e})\n")),
+        _ => {}
+    }
+    if let Some(m) = &g.margin {
+        let unit = match c.sort {
+            SortKey::Heldout | SortKey::CrossEntropy => " nats/observation",
+            _ => "",
+        };
+        out.push_str(&format!(
+            "best: {} by {}{unit} over {}{}\n",
+            m.winner,
+            sig(m.difference, 3),
+            m.runner_up,
+            m.std_error.map_or(String::new(), |s| format!(
+                " (paired std. error {})",
+                sig(s, 2)
+            ))
+        ));
+    }
+    for t in &g.nested {
+        out.push_str(&format!(
+            "nested: {} ⊂ {} ({}): 2Δℓ = {}, df {}, p = {}{}\n",
+            t.small,
+            t.big,
+            t.restriction,
+            sig(t.statistic, 4),
+            t.df,
+            sig(t.p_value, 3),
+            if t.on_boundary {
+                " (boundary null: ½χ²₀ + ½χ²₁)"
+            } else {
+                ""
+            }
+        ));
+    }
+    for (e, error) in g
+        .families
+        .iter()
+        .filter_map(|e| e.error.as_ref().map(|error| (e, error)))
+    {
+        out.push_str(&format!("failed: {}: {error}\n", e.family));
+    }
+    for (e, f) in g
+        .families
+        .iter()
+        .filter_map(|e| e.fit.as_ref().filter(|f| !f.converged).map(|f| (e, f)))
+    {
+        out.push_str(&format!(
+            "not converged: {} ({}): {}\n",
+            e.family,
+            f.termination.as_str(),
+            f.notes.first().map_or("", String::as_str)
+        ));
+    }
+    out
+}
