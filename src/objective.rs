@@ -438,41 +438,32 @@ impl<'a> Composer<'a> {
             Some(t) => (l.max(t.lower()[i]), u.min(t.upper()[i])),
             None => (l, u),
         };
+        // One row's ± w ln P(l < X ≤ u | θᵢ).
+        let mut interval = |i: usize, l: f64, u: f64, sign: f64| {
+            if let Some(input) = input {
+                input.theta_at(&mut theta_row, i);
+            }
+            let lp = ln_interval_probability(
+                self.family,
+                &theta_row,
+                l,
+                u,
+                want_g.then_some(&mut g[..]),
+                want_h.then_some(&mut h[..]),
+                &mut scratch,
+            )
+            .unwrap_or(f64::NEG_INFINITY);
+            add(lp, sign, self.sample.weight(i), &g, &h);
+        };
         if let Some(c) = columns.censoring() {
             for &i in &self.censored {
-                if let Some(input) = input {
-                    input.theta_at(&mut theta_row, i);
-                }
                 let (l, u) = clip(i, c.lower()[i], c.upper()[i]);
-                let lp = ln_interval_probability(
-                    self.family,
-                    &theta_row,
-                    l,
-                    u,
-                    want_g.then_some(&mut g[..]),
-                    want_h.then_some(&mut h[..]),
-                    &mut scratch,
-                )
-                .unwrap_or(f64::NEG_INFINITY);
-                add(lp, 1.0, self.sample.weight(i), &g, &h);
+                interval(i, l, u, 1.0);
             }
         }
         if let Some(t) = columns.truncation() {
             for &i in &self.truncated {
-                if let Some(input) = input {
-                    input.theta_at(&mut theta_row, i);
-                }
-                let lp = ln_interval_probability(
-                    self.family,
-                    &theta_row,
-                    t.lower()[i],
-                    t.upper()[i],
-                    want_g.then_some(&mut g[..]),
-                    want_h.then_some(&mut h[..]),
-                    &mut scratch,
-                )
-                .unwrap_or(f64::NEG_INFINITY);
-                add(lp, -1.0, self.sample.weight(i), &g, &h);
+                interval(i, t.lower()[i], t.upper()[i], -1.0);
             }
         }
         if let Some(gr) = grad {
