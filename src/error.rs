@@ -183,6 +183,13 @@ pub enum ErrorKind {
         /// What is wrong.
         reason: String,
     },
+    /// The data hold censored or truncated observations, but the family does not provide the
+    /// log-CDF and log-survival functions (`Family::ln_cdf_derivs`, `Family::ln_sf_derivs`)
+    /// their likelihood needs.
+    CensoringUnsupported {
+        /// Canonical family name.
+        family: String,
+    },
     /// A column is an exact linear combination of other columns, so a full covariance
     /// estimate would be singular (multivariate families).
     Collinear {
@@ -312,6 +319,10 @@ impl fmt::Display for Error {
                 write!(f, "invalid {family} parameters: {reason}")
             }
             InvalidOption { reason } => write!(f, "{reason}"),
+            CensoringUnsupported { family } => write!(
+                f,
+                "{family} cannot fit censored or truncated observations: it does not provide the log-CDF and log-survival functions they need"
+            ),
             Collinear { column, of } => write!(
                 f,
                 "column {column} is a linear combination of {}: the covariance is singular (drop one of these columns, or use --covariance diagonal)",

@@ -164,8 +164,18 @@ impl Fit {
 /// ignored, exactly as if they had been dropped.
 ///
 /// # Errors
-/// [`ErrorKind::OutsideSupport`], [`ErrorKind::NotInteger`], [`ErrorKind::TooFewObservations`].
+/// [`ErrorKind::OutsideSupport`], [`ErrorKind::NotInteger`], [`ErrorKind::TooFewObservations`];
+/// [`ErrorKind::CensoringUnsupported`] or [`ErrorKind::InvalidOption`] for censored data.
 pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
+    crate::objective::check_observations(family, sample)?;
+    if !sample.is_exact() {
+        // The likelihood composes censored and truncated rows (objective::Composer); closed
+        // forms, starts and standard errors do not take them yet.
+        return Err(ErrorKind::InvalidOption {
+            reason: "censored or truncated observations cannot be fitted yet".into(),
+        }
+        .into());
+    }
     let support = family.support();
     let values = sample.values();
     let used = |i: &usize| sample.weight(*i) > 0.0;

@@ -147,6 +147,95 @@ impl Table {
     }
 }
 
+/// A CSV record reader set up the one way mlfit reads CSV (shared by the multivariate
+/// reader): a UTF-8 byte-order mark stripped, records of any width (the caller reports ragged
+/// rows with their line), records ended at `\n`, no header handling (the caller reads the first
+/// record itself).
+///
+/// # Errors
+/// [`ErrorKind::Io`] when the input cannot be read.
+pub(crate) fn open_csv<R: Read>(
+    reader: R,
+    source: &str,
+    delimiter: u8,
+) -> Result<csv::Reader<BufReader<R>>> {
+    let mut buffered = BufReader::with_capacity(1 << 16, reader);
+    strip_bom(&mut buffered, source)?;
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        // With the default CRLF terminator csv 1.4 misnumbers the lines after a `\r\n`; ending
+        // records at `\n` keeps line numbers exact, and the stray `\r` is trimmed by the reader.
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(buffered))
+}
+
+/// A `csv` error as an [`Error`] naming the source: I/O problems as [`ErrorKind::Io`], the rest
+/// as [`ErrorKind::Csv`].
+pub(crate) fn csv_error(source: &str, e: csv::Error) -> Error {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => ErrorKind::Io {
+            source: source.into(),
+            message: io.to_string(),
+        }
+        .into(),
+        _ => ErrorKind::Csv {
+            source: source.into(),
+            message: e.to_string(),
+        }
+        .into(),
+    }
+}
+
+/// The column names: the first record's trimmed fields with a header, `#1`, `#2`, … without.
+///
+/// # Errors
+/// [`ErrorKind::InvalidUtf8`] for a header that is not UTF-8.
+pub(crate) fn header_names(
+    first: &csv::ByteRecord,
+    source: &str,
+    has_header: bool,
+) -> Result<Vec<String>> {
+    if !has_header {
+        return Ok((1..=first.len()).map(|i| format!("#{i}")).collect());
+    }
+    let line = first.position().map_or(1, |p| p.line());
+    first
+        .iter()
+        .map(|f| {
+            std::str::from_utf8(f)
+                .map(|s| s.trim().to_string())
+                .map_err(|_| {
+                    Error::from(ErrorKind::InvalidUtf8 {
+                        source: source.into(),
+                        line,
+                    })
+                })
+        })
+        .collect()
+}
+
+/// The next record into `record`, skipping blank CRLF lines (one field holding `\r`, the
+/// counterpart of the blank LF lines `csv` skips itself); false at the end of the input.
+fn next_record<R: Read>(
+    csv: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    source: &str,
+) -> Result<bool> {
+    loop {
+        if !csv
+            .read_byte_record(record)
+            .map_err(|e| csv_error(source, e))?
+        {
+            return Ok(false);
+        }
+        if !(record.len() == 1 && &record[0] == b"\r") {
+            return Ok(true);
+        }
+    }
+}
+
 /// Read the selected columns of a CSV input.
 ///
 /// # Errors
@@ -157,73 +246,19 @@ pub fn read_columns<R: Read>(
     columns: &[ColumnSelector],
     options: &CsvOptions,
 ) -> Result<Table> {
-    let mut buffered = BufReader::with_capacity(1 << 16, reader);
-    strip_bom(&mut buffered, source)?;
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(options.delimiter)
-        // With the default CRLF terminator csv 1.4 misnumbers the lines after a `\r\n`; ending
-        // records at `\n` keeps line numbers exact, and the stray `\r` is trimmed below.
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(buffered);
-    let csv_error = |e: csv::Error| -> Error {
-        match e.kind() {
-            csv::ErrorKind::Io(io) => ErrorKind::Io {
-                source: source.into(),
-                message: io.to_string(),
-            }
-            .into(),
-            _ => ErrorKind::Csv {
-                source: source.into(),
-                message: e.to_string(),
-            }
-            .into(),
-        }
-    };
-
+    let mut csv = open_csv(reader, source, options.delimiter)?;
     let mut record = csv::ByteRecord::new();
-    // A blank CRLF line arrives as one field holding `\r`: skip it like a blank LF line.
-    let mut next = |record: &mut csv::ByteRecord| -> Result<bool> {
-        loop {
-            if !csv.read_byte_record(record).map_err(csv_error)? {
-                return Ok(false);
-            }
-            if !(record.len() == 1 && &record[0] == b"\r") {
-                return Ok(true);
-            }
-        }
-    };
-    if !next(&mut record)? {
+    if !next_record(&mut csv, &mut record, source)? {
         return Err(ErrorKind::EmptyInput {
             source: source.into(),
         }
         .into());
     }
-    let width = record.len();
-    let first_line = record.position().map_or(1, |p| p.line());
-    let header: Vec<String> = if options.has_header {
-        record
-            .iter()
-            .map(|f| {
-                std::str::from_utf8(f)
-                    .map(|s| s.trim().to_string())
-                    .map_err(|_| {
-                        Error::from(ErrorKind::InvalidUtf8 {
-                            source: source.into(),
-                            line: first_line,
-                        })
-                    })
-            })
-            .collect::<Result<_>>()?
-    } else {
-        (1..=width).map(|i| format!("#{i}")).collect()
-    };
+    let header = header_names(&record, source, options.has_header)?;
     let indices: Vec<usize> = columns
         .iter()
         .map(|c| resolve_column(c, &header, source, options.has_header))
         .collect::<Result<_>>()?;
-
     let mut table = Table {
         source: source.into(),
         names: indices.iter().map(|&i| header[i].clone()).collect(),
@@ -232,55 +267,89 @@ pub fn read_columns<R: Read>(
         skipped_missing: 0,
         levels: vec![None; indices.len()],
     };
-    let mut row = vec![0.0; indices.len()];
-    let mut rows_seen = 0usize;
-    // Per selected column, label → provisional code (order of first appearance).
-    let mut level_maps: Vec<std::collections::HashMap<String, usize>> =
-        vec![Default::default(); indices.len()];
-    let mut process = |record: &csv::ByteRecord, table: &mut Table| -> Result<()> {
+    let mut rows = Rows {
+        source,
+        options,
+        width: record.len(),
+        header: &header,
+        indices: &indices,
+        row: vec![0.0; indices.len()],
+        seen: 0,
+        level_maps: vec![Default::default(); indices.len()],
+    };
+    if !options.has_header {
+        rows.push(&record, &mut table)?;
+    }
+    while next_record(&mut csv, &mut record, source)? {
+        rows.push(&record, &mut table)?;
+    }
+    if rows.seen == 0 {
+        return Err(ErrorKind::HeaderOnly {
+            source: source.into(),
+        }
+        .into());
+    }
+    if options.labels {
+        if let Some(map) = rows.level_maps.into_iter().next() {
+            let (levels, recode) = sorted_levels(map);
+            for v in &mut table.columns[0] {
+                *v = recode[*v as usize] as f64;
+            }
+            table.levels[0] = Some(levels);
+        }
+    }
+    Ok(table)
+}
+
+/// The data rows of [`read_columns`], parsed one record at a time into a [`Table`].
+struct Rows<'a> {
+    source: &'a str,
+    options: &'a CsvOptions,
+    /// Fields per record (the first record's).
+    width: usize,
+    header: &'a [String],
+    /// Field index of each selected column.
+    indices: &'a [usize],
+    /// The current row's values, one per selected column.
+    row: Vec<f64>,
+    /// Data rows read (kept or dropped as missing).
+    seen: usize,
+    /// Per selected column, label → provisional code (order of first appearance).
+    level_maps: Vec<std::collections::HashMap<String, usize>>,
+}
+
+impl Rows<'_> {
+    /// Parse `record` and append it to `table` (or count it as missing).
+    fn push(&mut self, record: &csv::ByteRecord, table: &mut Table) -> Result<()> {
         let line = record.position().map_or(0, |p| p.line());
-        if record.len() != width {
+        if record.len() != self.width {
             return Err(ErrorKind::RaggedRow {
-                source: source.into(),
+                source: self.source.into(),
                 line,
-                expected: width,
+                expected: self.width,
                 found: record.len(),
             }
             .into());
         }
-        rows_seen += 1;
+        self.seen += 1;
         let mut missing = false;
-        for (slot, &c) in indices.iter().enumerate() {
-            let raw = &record[c];
-            let at = || Location {
-                source: source.into(),
-                line,
-                column: header[c].clone(),
-            };
-            let text = std::str::from_utf8(raw).map_err(|_| {
+        for (slot, &c) in self.indices.iter().enumerate() {
+            let text = std::str::from_utf8(&record[c]).map_err(|_| {
                 Error::from(ErrorKind::InvalidUtf8 {
-                    source: source.into(),
+                    source: self.source.into(),
                     line,
                 })
             })?;
-            let parsed = if options.labels && slot == 0 {
-                let t = text.trim();
-                if t.is_empty() || t == "NA" {
-                    Err(CellProblem::Missing)
-                } else {
-                    let map = &mut level_maps[slot];
-                    let next = map.len();
-                    Ok(*map.entry(t.to_string()).or_insert(next) as f64)
-                }
-            } else {
-                parse_cell(text)
-            };
-            match parsed {
-                Ok(v) => row[slot] = v,
-                Err(CellProblem::Missing) if options.skip_missing => missing = true,
+            match self.parse(slot, text) {
+                Ok(v) => self.row[slot] = v,
+                Err(CellProblem::Missing) if self.options.skip_missing => missing = true,
                 Err(problem) => {
                     return Err(ErrorKind::BadCell {
-                        at: at(),
+                        at: Location {
+                            source: self.source.into(),
+                            line,
+                            column: self.header[c].clone(),
+                        },
                         value: text.trim().to_string(),
                         problem,
                     }
@@ -291,35 +360,27 @@ pub fn read_columns<R: Read>(
         if missing {
             table.skipped_missing += 1;
         } else {
-            for (col, v) in table.columns.iter_mut().zip(&row) {
+            for (col, v) in table.columns.iter_mut().zip(&self.row) {
                 col.push(*v);
             }
             table.lines.push(line);
         }
         Ok(())
-    };
-    if !options.has_header {
-        process(&record, &mut table)?;
     }
-    while next(&mut record)? {
-        process(&record, &mut table)?;
-    }
-    if rows_seen == 0 {
-        return Err(ErrorKind::HeaderOnly {
-            source: source.into(),
+
+    /// One cell: a label's provisional code in the label column, else a number.
+    fn parse(&mut self, slot: usize, text: &str) -> std::result::Result<f64, CellProblem> {
+        if !(self.options.labels && slot == 0) {
+            return parse_cell(text);
         }
-        .into());
-    }
-    if options.labels {
-        if let Some(map) = level_maps.into_iter().next() {
-            let (levels, recode) = sorted_levels(map);
-            for v in &mut table.columns[0] {
-                *v = recode[*v as usize] as f64;
-            }
-            table.levels[0] = Some(levels);
+        let t = text.trim();
+        if t.is_empty() || t == "NA" {
+            return Err(CellProblem::Missing);
         }
+        let map = &mut self.level_maps[slot];
+        let next = map.len();
+        Ok(*map.entry(t.to_string()).or_insert(next) as f64)
     }
-    Ok(table)
 }
 
 /// Read one column as a [`Sample`], returning also how many rows were dropped as missing.

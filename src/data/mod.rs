@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use crate::error::{ErrorKind, Location, Result};
 use crate::sum::CompensatedSum;
 
-pub use observation::{Columns, FamilyInputs};
+pub use observation::{Bounds, Columns, FamilyInputs, Kind};
 
 /// Where the values of a sample came from, so errors about a value can name its line.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +114,128 @@ impl Sample {
             sorted: OnceLock::new(),
             levels: None,
         })
+    }
+
+    /// A sample of censored observations: row i is known only to lie in (lowerᵢ, upperᵢ]; an
+    /// exact value has lowerᵢ = upperᵢ, left censoring lowerᵢ = −∞, right censoring upperᵢ = +∞.
+    ///
+    /// [`Sample::values`] then holds a representative point of each row (the exact value, the
+    /// finite end of a half-open interval, the midpoint of a closed one): it serves starting
+    /// values and summaries only; the likelihood reads the bounds. Without a censored row the
+    /// sample is exact, as from [`Sample::new`].
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] if the lengths differ or are zero, a bound is NaN, an exact
+    /// value is infinite, lowerᵢ > upperᵢ or both ends of a row are open.
+    pub fn censored(lower: Vec<f64>, upper: Vec<f64>) -> Result<Sample> {
+        if lower.len() != upper.len() {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "{} lower bounds for {} upper bounds",
+                    lower.len(),
+                    upper.len()
+                ),
+            }
+            .into());
+        }
+        let bad = |i: usize| {
+            let (l, u) = (lower[i], upper[i]);
+            l.is_nan()
+                || u.is_nan()
+                || l > u
+                || l == f64::INFINITY
+                || u == f64::NEG_INFINITY
+                || (l == f64::NEG_INFINITY && u == f64::INFINITY)
+        };
+        if let Some(i) = (0..lower.len()).find(|&i| bad(i)) {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "censoring interval ({}, {}] at index {i} is not a proper interval",
+                    lower[i], upper[i]
+                ),
+            }
+            .into());
+        }
+        let values = lower
+            .iter()
+            .zip(&upper)
+            .map(|(&l, &u)| match (l.is_finite(), u.is_finite()) {
+                (true, true) => 0.5 * (l + u),
+                (true, false) => l,
+                _ => u,
+            })
+            .collect();
+        let mut out = Sample::new(values)?;
+        if lower.iter().zip(&upper).any(|(l, u)| l != u) {
+            out.columns.censoring = Some(Bounds { lower, upper });
+        }
+        Ok(out)
+    }
+
+    /// Attach truncation bounds: row i could only have been observed inside [lowerᵢ, upperᵢ]
+    /// (±∞ for no bound), so its likelihood is divided by P(lowerᵢ < X ≤ upperᵢ).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] if the lengths differ, a bound is NaN, lowerᵢ ≥ upperᵢ, an
+    /// exact value lies outside its bounds or a censoring interval does not meet them.
+    pub fn with_truncation(mut self, lower: Vec<f64>, upper: Vec<f64>) -> Result<Sample> {
+        if lower.len() != self.len() || upper.len() != self.len() {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "{} lower and {} upper truncation bounds for {} rows",
+                    lower.len(),
+                    upper.len(),
+                    self.len()
+                ),
+            }
+            .into());
+        }
+        let (lo, hi) = match &self.columns.censoring {
+            Some(c) => (c.lower.as_slice(), c.upper.as_slice()),
+            None => (self.values.as_slice(), self.values.as_slice()),
+        };
+        // An exact value must lie inside its bounds; a censoring interval must meet them (the
+        // likelihood clips it to them).
+        let bad = |i: usize| {
+            !(lower[i] < upper[i])
+                || if lo[i] == hi[i] {
+                    lo[i] < lower[i] || lo[i] > upper[i]
+                } else {
+                    hi[i] <= lower[i] || lo[i] >= upper[i]
+                }
+        };
+        if let Some(i) = (0..lower.len()).find(|&i| bad(i)) {
+            return Err(ErrorKind::InvalidOption {
+                reason: format!(
+                    "truncation bounds [{}, {}] at index {i} are not an interval around its value",
+                    lower[i], upper[i]
+                ),
+            }
+            .into());
+        }
+        self.columns.truncation = Some(Bounds { lower, upper });
+        Ok(self)
+    }
+
+    /// Every row is an exact, untruncated value (see [`Columns::is_exact`]).
+    pub fn is_exact(&self) -> bool {
+        self.columns.is_exact()
+    }
+
+    /// The exact rows (positive weight) as an exact, untruncated sample, with their weights and
+    /// family inputs: the ln f part of a censored or truncated sample's likelihood. `None` when
+    /// there is none.
+    pub fn exact_part(&self) -> Option<Sample> {
+        let rows: Vec<usize> = (0..self.len())
+            .filter(|&i| self.columns.kind(i) == Kind::Exact && self.weight(i) > 0.0)
+            .collect();
+        if rows.is_empty() {
+            return None;
+        }
+        let mut out = self.select(&rows);
+        out.columns.censoring = None;
+        out.columns.truncation = None;
+        Some(out)
     }
 
     /// Attach observation weights (frequency or importance weights).
@@ -240,7 +362,8 @@ impl Sample {
         }
     }
 
-    /// The same rows (weights, provenance, trials) with new values; level names are dropped.
+    /// The same rows (weights, provenance, trials, truncation) with new exact values: censoring
+    /// is dropped and level names are dropped.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidOption`] if the length differs or a value is not finite.
@@ -252,7 +375,10 @@ impl Sample {
             .into());
         }
         let mut out = Sample::new(values)?;
-        out.columns = self.columns;
+        out.columns = Columns {
+            censoring: None,
+            ..self.columns
+        };
         out.origin = self.origin;
         Ok(out)
     }
@@ -542,5 +668,43 @@ mod tests {
         assert_eq!(r.weights(), Some(&[2.0, 0.5, 2.0][..]));
         assert_eq!(r.trials(), Some(&[6.0, 4.0, 6.0][..]));
         assert!(Sample::new(vec![1.0]).unwrap().family_inputs().is_empty());
+    }
+
+    #[test]
+    fn censored_rows_have_kinds_and_representative_values() {
+        let inf = f64::INFINITY;
+        let s = Sample::censored(vec![1.0, 2.0, -inf, 3.0], vec![1.0, inf, 0.5, 5.0]).unwrap();
+        assert!(!s.is_exact());
+        assert_eq!(s.values(), &[1.0, 2.0, 0.5, 4.0]);
+        let kinds: Vec<Kind> = (0..4).map(|i| s.columns().kind(i)).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Exact,
+                Kind::RightCensored,
+                Kind::LeftCensored,
+                Kind::Interval
+            ]
+        );
+        let r = s.select(&[3, 0]);
+        assert_eq!(r.columns().censoring().unwrap().lower(), &[3.0, 1.0]);
+        assert_eq!(s.exact_part().unwrap().values(), &[1.0]);
+        assert!(s.exact_part().unwrap().is_exact());
+        // A truncation must hold exact values and meet intervals.
+        let t = s
+            .clone()
+            .with_truncation(vec![0.0; 4], vec![6.0; 4])
+            .unwrap();
+        assert!(t.columns().truncation().is_some());
+        assert!(s
+            .clone()
+            .with_truncation(vec![1.5; 4], vec![6.0; 4])
+            .is_err());
+        assert!(s.with_truncation(vec![0.0; 4], vec![0.0; 4]).is_err());
+        assert!(Sample::censored(vec![2.0], vec![1.0]).is_err());
+        assert!(Sample::censored(vec![-inf], vec![inf]).is_err());
+        assert!(Sample::censored(vec![1.0, 2.0], vec![1.0, 2.0])
+            .unwrap()
+            .is_exact());
     }
 }

@@ -118,6 +118,57 @@ impl Family for Exponential {
         Some(-(-theta[0] * x).exp_m1())
     }
 
+    /// ln F(x) = ln(1 − e^{−λx}) through expm1; ∂/∂λ = x/(e^{λx} − 1),
+    /// ∂²/∂λ² = −x²/((e^{λx} − 1)(1 − e^{−λx})), both free of overflow for large λx.
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        let lx = theta[0] * x;
+        let (value, d1, d2) = if x <= 0.0 {
+            (f64::NEG_INFINITY, 0.0, 0.0)
+        } else if x == f64::INFINITY {
+            (0.0, 0.0, 0.0)
+        } else {
+            let (up, down) = (lx.exp_m1(), -(-lx).exp_m1());
+            (down.ln(), x / up, -x * x / (up * down))
+        };
+        if let Some(g) = grad {
+            g[0] = d1;
+        }
+        if let Some(h) = hess {
+            h[0] = d2;
+        }
+        Some(value)
+    }
+
+    /// ln S(x) = −λx; ∂/∂λ = −x, ∂²/∂λ² = 0.
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        let (value, d1) = if x <= 0.0 {
+            (0.0, 0.0)
+        } else if x == f64::INFINITY {
+            (f64::NEG_INFINITY, 0.0)
+        } else {
+            (-theta[0] * x, -x)
+        };
+        if let Some(g) = grad {
+            g[0] = d1;
+        }
+        if let Some(h) = hess {
+            h[0] = 0.0;
+        }
+        Some(value)
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::Exp::new(theta[0]).expect("valid exponential parameters");
         (0..n).map(|_| d.sample(rng)).collect()

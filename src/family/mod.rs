@@ -368,6 +368,35 @@ pub trait Family: Send + Sync + 'static {
         None
     }
 
+    /// ln F(x | θ) = ln P(X ≤ x) and, when asked, its gradient (k) and Hessian (k × k,
+    /// row-major) in the natural parameters, *overwritten*; −∞ (with zero derivatives) where
+    /// F(x) = 0. `None` when the family does not provide it (the default): such a family
+    /// refuses censored and truncated observations ([`ErrorKind::CensoringUnsupported`]).
+    /// Used by the likelihood composer in `objective.rs`; the analytic Hessian is required so
+    /// that Newton's method keeps its quadratic steps on censored data.
+    fn ln_cdf_derivs(
+        &self,
+        _theta: &[f64],
+        _x: f64,
+        _grad: Option<&mut [f64]>,
+        _hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        None
+    }
+
+    /// ln S(x | θ) = ln P(X > x), computed directly (not as ln(1 − F), which loses every digit
+    /// in the upper tail), with its gradient and Hessian as for [`Self::ln_cdf_derivs`]. `None`
+    /// when the family does not provide it (the default). A family provides both or neither.
+    fn ln_sf_derivs(
+        &self,
+        _theta: &[f64],
+        _x: f64,
+        _grad: Option<&mut [f64]>,
+        _hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        None
+    }
+
     /// `n` independent draws from the distribution with parameters θ.
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64>;
 

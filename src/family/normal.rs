@@ -131,6 +131,27 @@ impl Family for Normal {
         Some(0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2))
     }
 
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(ln_phi_of_t(theta, x, 1.0, grad, hess))
+    }
+
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        // S(x) = Φ(−z): the same function of t = −z, so the upper tail keeps its digits.
+        Some(ln_phi_of_t(theta, x, -1.0, grad, hess))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::Normal::new(theta[0], theta[1]).expect("valid normal parameters");
         (0..n).map(|_| d.sample(rng)).collect()
@@ -139,6 +160,45 @@ impl Family for Normal {
     fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
         (theta[0], theta[1] * theta[1])
     }
+}
+
+/// ln Φ(t) at t = s·(x − μ)/σ (s = 1: ln F(x), s = −1: ln S(x)) and its derivatives in
+/// (μ, σ), overwritten. With r = φ(t)/Φ(t) (r′ = −r(t + r)) and ∂t/∂μ = −s/σ, ∂t/∂σ = −t/σ:
+/// ∂/∂μ = −s r/σ, ∂/∂σ = −r t/σ, ∂²/∂μ² = −r(t + r)/σ², ∂²/∂μ∂σ = s r(1 − t(t + r))/σ²,
+/// ∂²/∂σ² = r t(2 − t(t + r))/σ². ln Φ, r and t + r come from the skew normal's tail-stable
+/// evaluation (erfc, and Laplace's continued fraction below t = −4).
+fn ln_phi_of_t(
+    theta: &[f64],
+    x: f64,
+    s: f64,
+    grad: Option<&mut [f64]>,
+    hess: Option<&mut [f64]>,
+) -> f64 {
+    let (mu, sigma) = (theta[0], theta[1]);
+    let t = s * (x - mu) / sigma;
+    if t.is_infinite() {
+        // x = ±∞: F or S is 0 or 1 and does not move with θ.
+        if let Some(g) = grad {
+            g[..2].fill(0.0);
+        }
+        if let Some(h) = hess {
+            h[..4].fill(0.0);
+        }
+        return if t > 0.0 { 0.0 } else { f64::NEG_INFINITY };
+    }
+    let (ln_phi, r, t_plus_r) = super::skew_normal::ln_cdf_and_mills(t);
+    if let Some(g) = grad {
+        g[0] = -s * r / sigma;
+        g[1] = -r * t / sigma;
+    }
+    if let Some(h) = hess {
+        let s2 = sigma * sigma;
+        h[0] = -r * t_plus_r / s2;
+        h[1] = s * r * (1.0 - t * t_plus_r) / s2;
+        h[2] = h[1];
+        h[3] = r * t * (2.0 - t * t_plus_r) / s2;
+    }
+    ln_phi
 }
 
 #[cfg(test)]
@@ -168,6 +228,43 @@ mod tests {
         let s = Sample::new(vec![3.0; 5]).unwrap();
         let e = Normal.initial_estimate(&s).unwrap_err();
         assert!(e.to_string().contains("all values are equal"), "{e}");
+    }
+
+    #[test]
+    fn log_tails_match_scipy_far_out() {
+        // scipy 1.17.1: norm.logsf(40.0), norm.logcdf(-40.0), norm.logsf(3.0, 1, 2),
+        // norm.logcdf(0.2, 1, 2).
+        let std = [0.0, 1.0];
+        let theta = [1.0, 2.0];
+        for (got, want) in [
+            (
+                Normal.ln_sf_derivs(&std, 40.0, None, None),
+                -804.6084420137539,
+            ),
+            (
+                Normal.ln_cdf_derivs(&std, -40.0, None, None),
+                -804.6084420137539,
+            ),
+            (
+                Normal.ln_sf_derivs(&theta, 3.0, None, None),
+                -1.8410216450092634,
+            ),
+            (
+                Normal.ln_cdf_derivs(&theta, 0.2, None, None),
+                -1.0654340491895766,
+            ),
+        ] {
+            let got = got.unwrap();
+            assert!((got - want).abs() <= 1e-13 * want.abs(), "{got} vs {want}");
+        }
+        assert_eq!(
+            Normal.ln_cdf_derivs(&theta, f64::INFINITY, None, None),
+            Some(0.0)
+        );
+        assert_eq!(
+            Normal.ln_sf_derivs(&theta, f64::INFINITY, None, None),
+            Some(f64::NEG_INFINITY)
+        );
     }
 
     #[test]

@@ -19,14 +19,14 @@
 
 pub mod normal;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-use crate::data::csv::{parse_cell, CsvOptions, Table};
+use crate::data::csv::{csv_error, header_names, open_csv, parse_cell, CsvOptions, Table};
 use crate::error::{CellProblem, Error, ErrorKind, Result};
 use crate::fit::FitOptions;
 use crate::optim::{self, Method, Objective, Termination};
@@ -498,40 +498,14 @@ pub fn fit_multivariate(
 ///
 /// # Errors
 /// [`ErrorKind::EmptyInput`], [`ErrorKind::InvalidUtf8`] for the header line,
-/// [`ErrorKind::Csv`] when the CSV cannot be parsed.
+/// [`ErrorKind::Csv`] when the CSV cannot be parsed, [`ErrorKind::Io`] when it cannot be read.
 pub fn numeric_columns<R: Read>(
     reader: R,
     source: &str,
     options: &CsvOptions,
 ) -> Result<Vec<(String, bool)>> {
-    let mut buffered = BufReader::new(reader);
-    let io_error = |e: std::io::Error| -> Error {
-        ErrorKind::Io {
-            source: source.into(),
-            message: e.to_string(),
-        }
-        .into()
-    };
-    if buffered
-        .fill_buf()
-        .map_err(io_error)?
-        .starts_with(&[0xEF, 0xBB, 0xBF])
-    {
-        buffered.consume(3);
-    }
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(options.delimiter)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(buffered);
-    let csv_error = |e: csv::Error| -> Error {
-        ErrorKind::Csv {
-            source: source.into(),
-            message: e.to_string(),
-        }
-        .into()
-    };
+    let mut csv = open_csv(reader, source, options.delimiter)?;
+    let csv_error = |e: csv::Error| csv_error(source, e);
     let mut records = csv.byte_records().filter(|r| {
         // Blank CRLF lines arrive as one field holding `\r`.
         !matches!(r, Ok(rec) if rec.len() == 1 && (&rec[0] == b"\r" || rec[0].is_empty()))
@@ -555,24 +529,10 @@ pub fn numeric_columns<R: Read>(
             }
         }
     };
-    let names: Vec<String> = if options.has_header {
-        first
-            .iter()
-            .map(|f| {
-                std::str::from_utf8(f)
-                    .map(|s| s.trim().to_string())
-                    .map_err(|_| {
-                        Error::from(ErrorKind::InvalidUtf8 {
-                            source: source.into(),
-                            line: first.position().map_or(1, |p| p.line()),
-                        })
-                    })
-            })
-            .collect::<Result<_>>()?
-    } else {
+    let names = header_names(&first, source, options.has_header)?;
+    if !options.has_header {
         judge(&first, &mut verdict);
-        (1..=width).map(|i| format!("#{i}")).collect()
-    };
+    }
     while verdict.iter().any(Option::is_none) {
         match records.next().transpose().map_err(csv_error)? {
             Some(record) => judge(&record, &mut verdict),
