@@ -1,5 +1,6 @@
-//! Generic numerics with no knowledge of distributions, data or fits: stable arithmetic in log
-//! space ([`logspace`]), shared constants ([`constants`]), number formatting ([`format`]) and small
+//! Generic numerics with no knowledge of distributions, data or fits: the one root finder
+//! ([`roots`]), the one quadrature ([`quadrature`]), stable arithmetic in log space
+//! ([`logspace`]), shared constants ([`constants`]), number formatting ([`mod@format`]) and small
 //! predicates such as [`is_count`].
 //!
 //! Floor 1: this module uses only `std`, external crates and `crate::error`, so that every
@@ -9,6 +10,8 @@
 pub mod constants;
 pub mod format;
 pub mod logspace;
+pub mod quadrature;
+pub mod roots;
 
 /// Whether `x` is a count: a non-negative finite integer (as `f64`).
 #[inline]
