@@ -112,7 +112,7 @@ pub fn continuous(sample: &Sample, k: usize) -> Result<EntropyEstimate> {
     let method = if tied {
         format!(
             "kozachenko_leonenko (k = {k}), dequantised by ±{}",
-            crate::report::sig(step / 2.0, 3)
+            crate::numeric::format::sig(step / 2.0, 3)
         )
     } else {
         format!("kozachenko_leonenko (k = {k})")

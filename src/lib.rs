@@ -38,6 +38,7 @@ pub mod inference;
 pub mod mixture;
 pub mod model;
 pub mod multivariate;
+pub mod numeric;
 pub mod objective;
 pub mod optim;
 pub mod report;

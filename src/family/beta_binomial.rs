@@ -46,11 +46,10 @@ use super::negative_binomial::SizeTerms;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
+use crate::numeric::constants::LN_2PI;
+use crate::numeric::is_count;
 use crate::special::{digamma, ln_gamma, stirling_error, trigamma};
 use crate::sum::CompensatedSum;
-
-/// ln 2π.
-const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
 /// Above this α + β the boundary note says the fit is at the binomial limit.
 const BINOMIAL_LIMIT: f64 = 1e8;
@@ -333,12 +332,6 @@ fn size_required(family: &dyn Family) -> crate::error::Error {
         ),
     }
     .into()
-}
-
-/// Whether `x` is a count: a non-negative finite integer.
-#[inline]
-fn is_count(x: f64) -> bool {
-    x >= 0.0 && x.is_finite() && x.fract() == 0.0
 }
 
 /// ln Γ(x + m) − ln Γ(x), ψ(x + m) − ψ(x), ψ′(x + m) − ψ′(x): from the hoisted [`SizeTerms`] of

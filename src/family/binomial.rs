@@ -34,10 +34,9 @@ use super::negative_binomial::{ln_p_and_q, tail_sum, MAX_TAIL_TERMS};
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
+use crate::numeric::constants::LN_2PI;
+use crate::numeric::is_count;
 use crate::special::{deviance_term, digamma, ln_gamma, stirling_error, trigamma};
-
-/// ln 2π.
-const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
 /// Counts up to this use the finite sums Σⱼ 1/(n − j) for ψ(n + 1) − ψ(n − k + 1).
 const SMALL_COUNT: f64 = 16.0;
@@ -269,12 +268,6 @@ pub(super) fn check_counts_within_size(family: &dyn Family, sample: &Sample, n: 
         .into());
     }
     Ok(())
-}
-
-/// Whether `x` is a count: a non-negative finite integer.
-#[inline]
-fn is_count(x: f64) -> bool {
-    x >= 0.0 && x.is_finite() && x.fract() == 0.0
 }
 
 /// The (n, p)-only terms of one evaluation.

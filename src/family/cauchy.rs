@@ -23,9 +23,8 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::LN_PI;
 use crate::sum::CompensatedSum;
-
-const LN_PI: f64 = 1.144_729_885_849_400_2;
 
 /// The Cauchy family, parameters (location, scale).
 #[derive(Debug, Clone, Copy, Default)]

@@ -18,18 +18,16 @@
 //! 2nd ed., ch. 18 (chi-square distributions); Minka, "Estimating a Dirichlet distribution"
 //! (2000, rev. 2012), appendix C (inverting the digamma function).
 
+use std::f64::consts::LN_2;
+
 use rand::RngCore;
 use rand_distr::Distribution;
 
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::EULER_GAMMA;
 use crate::special::{digamma, ln_gamma, trigamma};
-
-const LN_2: f64 = std::f64::consts::LN_2;
-
-/// The Euler–Mascheroni constant γ = −ψ(1).
-const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 
 /// The chi-squared family, parameter (df).
 #[derive(Debug, Clone, Copy, Default)]

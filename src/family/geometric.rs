@@ -20,6 +20,7 @@ use super::negative_binomial::ln_p_and_q;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::is_count;
 
 /// The geometric family, parameter (prob).
 #[derive(Debug, Clone, Copy, Default)]
@@ -145,12 +146,6 @@ impl Family for Geometric {
         let mean = (1.0 - p) / p;
         (mean, mean / p)
     }
-}
-
-/// Whether `x` is a count: a non-negative finite integer.
-#[inline]
-fn is_count(x: f64) -> bool {
-    x >= 0.0 && x.is_finite() && x.fract() == 0.0
 }
 
 #[cfg(test)]

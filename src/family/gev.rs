@@ -49,11 +49,9 @@ use super::uniform::check_within;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::EULER_GAMMA;
 use crate::special::ln_gamma;
 use crate::sum::CompensatedSum;
-
-/// Euler's constant γ: the mean of the standard Gumbel law.
-const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 
 /// ζ(2) … ζ(6), for the Taylor series of ln Γ(1 − ξ).
 const ZETA: [f64; 5] = [

@@ -27,10 +27,9 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::EULER_GAMMA;
 use crate::sum::CompensatedSum;
 
-/// Euler's constant γ: the mean of the standard Gumbel law.
-const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 /// √6/π: the scale of a Gumbel law with unit standard deviation.
 const SQRT_6_OVER_PI: f64 = 0.779_696_801_233_676_2;
 

@@ -26,9 +26,8 @@ use rand_distr::StandardNormal;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::LN_SQRT_2PI;
 use crate::sum::CompensatedSum;
-
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
 /// The inverse Gaussian family, parameters (mean, shape).
 #[derive(Debug, Clone, Copy, Default)]

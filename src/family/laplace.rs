@@ -27,6 +27,8 @@
 //! 2nd ed., ch. 24 (§24.4, maximum likelihood); Kotz, Kozubowski & Podgórski, *The Laplace
 //! Distribution and Generalizations* (2001), §2.6.1.
 
+use std::f64::consts::LN_2;
+
 use rand::RngCore;
 use rand_distr::{Distribution, Exp1};
 
@@ -34,8 +36,6 @@ use super::{degenerate, Family, Irregularity, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::sum::CompensatedSum;
-
-const LN_2: f64 = std::f64::consts::LN_2;
 
 /// The Laplace family, parameters (location, scale).
 #[derive(Debug, Clone, Copy, Default)]

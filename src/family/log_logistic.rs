@@ -31,7 +31,7 @@ use rand_distr::Open01;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
-use crate::special::logit;
+use crate::special::{logistic, logit};
 use crate::sum::CompensatedSum;
 
 /// 2 ln 3: the interquartile range of the standard logistic law.
@@ -167,14 +167,9 @@ impl Family for LogLogistic {
         if x <= 0.0 {
             return Some(0.0);
         }
-        // 1/(1 + e^(−t)), t = β (ln x − ln α), with the exponential of −|t| only.
+        // 1/(1 + e^(−t)), t = β (ln x − ln α); `logistic` exponentiates −|t| only.
         let t = theta[0] * (x.ln() - theta[1].ln());
-        Some(if t >= 0.0 {
-            1.0 / (1.0 + (-t).exp())
-        } else {
-            let e = t.exp();
-            e / (1.0 + e)
-        })
+        Some(logistic(t))
     }
 
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {

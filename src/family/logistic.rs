@@ -24,7 +24,7 @@ use rand_distr::{Distribution, Open01};
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
-use crate::special::logit;
+use crate::special::{logistic, logit};
 use crate::sum::CompensatedSum;
 
 /// √3/π: the scale of a logistic with unit standard deviation.
@@ -141,15 +141,10 @@ impl Family for Logistic {
     }
 
     fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
-        // 1/(1 + e^(−z)), with the exponential of −|z| only (no overflow, full relative
+        // 1/(1 + e^(−z)); `logistic` exponentiates −|z| only (no overflow, full relative
         // precision in the lower tail).
         let z = (x - theta[0]) / theta[1];
-        Some(if z >= 0.0 {
-            1.0 / (1.0 + (-z).exp())
-        } else {
-            let e = z.exp();
-            e / (1.0 + e)
-        })
+        Some(logistic(z))
     }
 
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {

@@ -26,6 +26,7 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::is_count;
 use crate::special::{deviance_term, digamma, ln_gamma, stirling_error, trigamma};
 
 /// Above this size the boundary note says the fit is at the Poisson limit.
@@ -190,12 +191,6 @@ impl Family for NegativeBinomial {
         let mean = r * (1.0 - p) / p;
         (mean, mean / p)
     }
-}
-
-/// Whether `x` is a count: a non-negative finite integer.
-#[inline]
-fn is_count(x: f64) -> bool {
-    x >= 0.0 && x.is_finite() && x.fract() == 0.0
 }
 
 /// ln p and ln(1 − p), each to full relative precision (for p near 1, 1 − p is exact and

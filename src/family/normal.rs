@@ -15,8 +15,7 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
-
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+use crate::numeric::constants::LN_SQRT_2PI;
 
 /// The normal family, parameters (mean, sd).
 #[derive(Debug, Clone, Copy, Default)]

@@ -19,6 +19,7 @@ use super::negative_binomial::{tail_sum, MAX_TAIL_TERMS};
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::is_count;
 use crate::special::{deviance_term, ln_gamma, stirling_error};
 
 /// The Poisson family, parameter (lambda).
@@ -129,12 +130,6 @@ impl Family for Poisson {
     fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
         (theta[0], theta[0])
     }
-}
-
-/// Whether `x` is a count: a non-negative finite integer.
-#[inline]
-fn is_count(x: f64) -> bool {
-    x >= 0.0 && x.is_finite() && x.fract() == 0.0
 }
 
 /// Σ wᵢ ln(kᵢ!) over the distinct counts (each evaluated once); parameter-free.

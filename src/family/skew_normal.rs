@@ -36,18 +36,17 @@
 //! Pewsey, "Problems of inference for Azzalini's skew-normal distribution", J. Appl. Statist. 27
 //! (2000).
 
+use std::f64::consts::LN_2;
+
 use rand::RngCore;
 use rand_distr::Distribution;
 
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::LN_SQRT_2PI;
 use crate::sum::CompensatedSum;
 
-/// ln √(2π).
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
-/// ln 2.
-const LN_2: f64 = std::f64::consts::LN_2;
 /// √(2/π): the mean of a standard half-normal.
 const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
 /// The largest skewness of a skew-normal law (the half-normal limit |α| → ∞).

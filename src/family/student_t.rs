@@ -28,10 +28,9 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::LN_SQRT_2PI;
 use crate::special::ln_gamma;
 use crate::sum::CompensatedSum;
-
-const LN_SQRT_2PI: f64 = 0.9189385332046728;
 
 /// Above this ν the boundary note says the fit is at the normal limit.
 const NORMAL_LIMIT_DF: f64 = 1e6;

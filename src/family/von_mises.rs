@@ -41,11 +41,10 @@ use rand_distr::{Distribution, StandardNormal};
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::LN_2PI;
 use crate::special::{i0e, i1e};
 use crate::sum::CompensatedSum;
 
-/// ln(2π).
-const LN_2PI: f64 = 1.837_877_066_409_345_5;
 /// κ below which the fit is reported at the boundary κ → 0.
 const KAPPA_UNIFORM: f64 = 1e-8;
 /// κ from which 1 − A(κ) and A′(κ) are taken from their asymptotic series.

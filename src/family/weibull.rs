@@ -30,11 +30,9 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::PI_OVER_SQRT_6;
 use crate::special::ln_gamma;
 use crate::sum::CompensatedSum;
-
-/// π / √6: the standard deviation of the standard Gumbel law is π/√6.
-const PI_OVER_SQRT_6: f64 = 1.282_549_830_161_864;
 
 /// The Weibull family, parameters (shape, scale).
 #[derive(Debug, Clone, Copy, Default)]

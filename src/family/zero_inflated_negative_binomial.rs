@@ -34,6 +34,7 @@ use super::negative_binomial::{ln_p_and_q, NegativeBinomial, SizeTerms};
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::is_count;
 use crate::special::ln_gamma;
 
 /// π of the start when the data have no excess zeros (the MLE is on the boundary π → 0).
@@ -319,12 +320,6 @@ impl Family for ZeroInflatedNegativeBinomial {
         let var = mu / p;
         ((1.0 - pi) * mu, (1.0 - pi) * (var + pi * mu * mu))
     }
-}
-
-/// Whether `x` is a count: a non-negative finite integer.
-#[inline]
-fn is_count(x: f64) -> bool {
-    x >= 0.0 && x.is_finite() && x.fract() == 0.0
 }
 
 /// Parameter-free statistics of the start: total weight, weight of the zeros and of the

@@ -31,10 +31,9 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::constants::LN_2PI;
+use crate::numeric::is_count;
 use crate::special::{deviance_term, ln_gamma, stirling_error};
-
-/// ln 2π.
-const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
 /// π of the start when the data have no excess zeros (the MLE is on the boundary π → 0).
 const BOUNDARY_PI: f64 = 1e-10;
@@ -238,12 +237,6 @@ fn all_zeros(family: &dyn Family) -> crate::error::Error {
         "all counts are 0: the likelihood increases toward pi = 1 (or lambda = 0), so no MLE \
          exists",
     )
-}
-
-/// Whether `x` is a count: a non-negative finite integer.
-#[inline]
-fn is_count(x: f64) -> bool {
-    x >= 0.0 && x.is_finite() && x.fract() == 0.0
 }
 
 /// The sufficient statistics: total weight, weight of the zeros, of the positive counts, and

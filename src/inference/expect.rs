@@ -18,7 +18,8 @@
 //! is integrated by tanh-sinh (double-exponential) quadrature, which converges
 //! double-exponentially for integrands analytic inside the piece even with integrable
 //! singularities at its ends (a gamma density with shape < 1 at 0, the edge of a piece that
-//! meets the support's end). Heavy algebraic tails (Student-t, Pareto, Fréchet) need no special
+//! meets the support's end). The rule is [`crate::numeric::quadrature`]; the CDF is inverted by
+//! [`crate::numeric::roots::brent`]. Heavy algebraic tails (Student-t, Pareto, Fréchet) need no special
 //! case: in doubling pieces a tail x^(−a) contributes a geometric series of ratio 2^(1−a).
 //!
 //! Accuracy: each component aims at 1e-12 of ∫|fᵢ| p (the natural floor of a sum that may
@@ -31,11 +32,13 @@
 //! *Algorithms for Minimization without Derivatives* (1973), ch. 4 (the root finder that inverts
 //! the CDF); Neumaier, ZAMM 54 (1974) (compensated sums).
 
-use std::f64::consts::{FRAC_PI_2, PI};
+use std::f64::consts::PI;
 
 use nalgebra::DMatrix;
 
 use crate::family::{check_params, Family, Support};
+use crate::numeric::quadrature::{Estimate as Piece, TanhSinh};
+use crate::numeric::roots::brent;
 use crate::sum::CompensatedSum;
 
 /// Largest number of terms a discrete expectation sums before giving up.
@@ -55,10 +58,15 @@ const BREAKS: [f64; 9] = [1e-4, 0.005, 0.05, 0.25, 0.5, 0.75, 0.95, 0.995, 1.0 -
 const BREAK_TOL: f64 = 1e-9;
 /// Relative accuracy of [`quantile`].
 const QUANTILE_TOL: f64 = 1e-14;
-/// Half-width of the tanh-sinh node range; beyond it the nodes coincide with the ends.
-const T_MAX: f64 = 6.5;
-/// Finest tanh-sinh level (step 2^−LEVELS/2).
-const LEVELS: usize = 9;
+/// The quadrature of each piece: nodes out to |t| = 6.5 (beyond, they coincide with the ends),
+/// down to the step 2^−10, aiming at [`TARGET`].
+const QUADRATURE: TanhSinh = TanhSinh {
+    t_max: 6.5,
+    levels: 9,
+    target: TARGET,
+};
+/// Iteration cap of the root finder that inverts the CDF.
+const ROOT_ITERATIONS: usize = 300;
 /// Largest number of tail pieces walked outward.
 const MAX_TAIL_PIECES: usize = 2000;
 
@@ -362,8 +370,8 @@ fn continuous_quantile(family: &dyn Family, theta: &[f64], p: f64, rel_tol: f64)
                 return None;
             }
             let scale = hi - lo;
-            let y = brent(lo, hi, glo, ghi, |y| rel_tol * (y.abs() + scale), &mut g)?;
-            return Some(y);
+            let tol = |y: f64| rel_tol * (y.abs() + scale);
+            return root(lo, hi, glo, ghi, tol, &mut g);
         }
     };
     let linear = matches!(coord, Coordinate::Linear { .. });
@@ -404,82 +412,24 @@ fn continuous_quantile(family: &dyn Family, theta: &[f64], p: f64, rel_tol: f64)
             ytol * y.abs().max(1.0)
         }
     };
-    let y = brent(a, b, ga, gb, tol, &mut g)?;
+    let y = root(a, b, ga, gb, tol, &mut g)?;
     Some(coord.x(y))
 }
 
-/// Brent's zeroin: a root of g in the bracket [a, b] (g(a) and g(b) of opposite signs, or one
-/// zero) to within `tol(y)`, combining bisection with secant and inverse quadratic
-/// interpolation steps (Brent 1973, ch. 4).
-fn brent(
-    mut a: f64,
-    mut b: f64,
-    mut fa: f64,
-    mut fb: f64,
+/// A root of g in the bracket [a, b] by Brent's method, to within `tol(y)`; `None` when g
+/// fails or is NaN. The cap is far above the few dozen steps a bracket of floats takes in
+/// practice; a capped search returns its last point, as a converged one does.
+fn root(
+    a: f64,
+    b: f64,
+    ga: f64,
+    gb: f64,
     tol: impl Fn(f64) -> f64,
     g: &mut impl FnMut(f64) -> Option<f64>,
 ) -> Option<f64> {
-    if fa == 0.0 {
-        return Some(a);
-    }
-    if fb == 0.0 {
-        return Some(b);
-    }
-    let (mut c, mut fc) = (a, fa);
-    let mut d = b - a;
-    let mut e = d;
-    for _ in 0..300 {
-        if (fb > 0.0) == (fc > 0.0) {
-            (c, fc) = (a, fa);
-            d = b - a;
-            e = d;
-        }
-        if fc.abs() < fb.abs() {
-            (a, fa) = (b, fb);
-            (b, fb) = (c, fc);
-            (c, fc) = (a, fa);
-        }
-        let tol1 = 2.0 * f64::EPSILON * b.abs() + 0.5 * tol(b);
-        let xm = 0.5 * (c - b);
-        if xm.abs() <= tol1 || fb == 0.0 {
-            return Some(b);
-        }
-        if e.abs() >= tol1 && fa.abs() > fb.abs() {
-            let s = fb / fa;
-            let (mut p, mut q);
-            if a == c {
-                p = 2.0 * xm * s;
-                q = 1.0 - s;
-            } else {
-                let q0 = fa / fc;
-                let r = fb / fc;
-                p = s * (2.0 * xm * q0 * (q0 - r) - (b - a) * (r - 1.0));
-                q = (q0 - 1.0) * (r - 1.0) * (s - 1.0);
-            }
-            if p > 0.0 {
-                q = -q;
-            } else {
-                p = -p;
-            }
-            if 2.0 * p < (3.0 * xm * q - (tol1 * q).abs()).min((e * q).abs()) {
-                e = d;
-                d = p / q;
-            } else {
-                d = xm;
-                e = d;
-            }
-        } else {
-            d = xm;
-            e = d;
-        }
-        (a, fa) = (b, fb);
-        b += if d.abs() > tol1 { d } else { tol1.copysign(xm) };
-        fb = g(b)?;
-        if fb.is_nan() {
-            return None;
-        }
-    }
-    Some(b)
+    brent((a, ga), (b, gb), tol, ROOT_ITERATIONS, |y| g(y).ok_or(()))
+        .ok()
+        .map(|r| r.x)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,13 +452,6 @@ struct Continuous<'a, 'f> {
     err: Vec<f64>,
     /// Scratch for f.
     out: Vec<f64>,
-}
-
-/// One piece's integral, ∫|f|p and error estimate, per component.
-struct Piece {
-    value: Vec<f64>,
-    l1: Vec<f64>,
-    err: Vec<f64>,
 }
 
 impl<'a, 'f> Continuous<'a, 'f> {
@@ -611,11 +554,7 @@ impl<'a, 'f> Continuous<'a, 'f> {
     /// [a, b], both finite: split geometrically when it spans more than a factor 16 on one side
     /// of 0, then tanh-sinh on each part.
     fn bounded(&mut self, a: f64, b: f64) -> Option<Piece> {
-        let mut total = Piece {
-            value: vec![0.0; self.k],
-            l1: vec![0.0; self.k],
-            err: vec![0.0; self.k],
-        };
+        let mut total = Piece::zero(self.k);
         let mut cuts = vec![a];
         if a > 0.0 && b / a > 16.0 {
             let mut x = a * 16.0;
@@ -725,103 +664,9 @@ impl<'a, 'f> Continuous<'a, 'f> {
     /// Tanh-sinh quadrature of f·p on [a, b], halving the step until two levels agree to
     /// [`TARGET`] of ∫|f|p.
     fn tanh_sinh(&mut self, a: f64, b: f64) -> Option<Piece> {
-        let k = self.k;
-        let half = 0.5 * (b - a);
-        if half.is_nan() || half <= 0.0 {
-            return Some(Piece {
-                value: vec![0.0; k],
-                l1: vec![0.0; k],
-                err: vec![0.0; k],
-            });
-        }
-        // Running sums over all nodes so far, Σ w g and Σ w |g| (times h at the end).
-        let mut sum = vec![0.0; k];
-        let mut abs = vec![0.0; k];
-        let mut previous: Option<Vec<f64>> = None;
-        let mut h = 0.5;
-        for level in 0..=LEVELS {
-            // Level 0 takes every multiple of h; later levels only the new odd multiples.
-            let (first, stride) = if level == 0 { (0, 1) } else { (1, 2) };
-            for side in [1.0, -1.0] {
-                // t = 0 belongs to the positive side.
-                let mut j = if side < 0.0 && first == 0 { 1 } else { first };
-                loop {
-                    let t = side * j as f64 * h;
-                    if t.abs() > T_MAX {
-                        break;
-                    }
-                    let term = self.node(a, b, half, t, &mut sum, &mut abs)?;
-                    // Far out, where the weights are tiny, stop at the first negligible node.
-                    let scale = abs.iter().copied().fold(0.0, f64::max);
-                    if t.abs() > 3.0 && term <= 1e-20 * scale {
-                        break;
-                    }
-                    j += stride;
-                }
-            }
-            let estimate: Vec<f64> = sum.iter().map(|s| s * h).collect();
-            if let Some(prev) = &previous {
-                let err: Vec<f64> = estimate
-                    .iter()
-                    .zip(prev)
-                    .map(|(e, p)| (e - p).abs())
-                    .collect();
-                let converged = (0..k).all(|c| err[c] <= 0.1 * TARGET * abs[c] * h);
-                if (converged && level >= 2) || level == LEVELS {
-                    return Some(Piece {
-                        value: estimate,
-                        l1: abs.iter().map(|s| s * h).collect(),
-                        err,
-                    });
-                }
-            }
-            previous = Some(estimate);
-            h *= 0.5;
-        }
-        unreachable!("the last level returns")
-    }
-
-    /// Adds w·f(x)p(x) at the node t to `sum` and w·|f(x)|p(x) to `abs`; returns the largest
-    /// |term|. `None` for a non-finite integrand where the density is positive.
-    fn node(
-        &mut self,
-        a: f64,
-        b: f64,
-        half: f64,
-        t: f64,
-        sum: &mut [f64],
-        abs: &mut [f64],
-    ) -> Option<f64> {
-        let u = FRAC_PI_2 * t.sinh();
-        // e = e^(−2|u|): the distance to the nearer end is (b − a)·e/(1 + e), computed
-        // directly so that nodes next to an end keep their relative precision.
-        let e = (-2.0 * u.abs()).exp();
-        let d = 2.0 * half * e / (1.0 + e);
-        let x = if t < 0.0 { a + d } else { b - d };
-        if !(x > a && x < b) {
-            return Some(0.0);
-        }
-        let w = half * FRAC_PI_2 * t.cosh() * 4.0 * e / ((1.0 + e) * (1.0 + e));
-        let lp = self.ln_p(x);
-        if lp.is_nan() || lp == f64::INFINITY {
-            return None;
-        }
-        let p = lp.exp();
-        if p == 0.0 || w == 0.0 {
-            return Some(0.0);
-        }
-        (self.f)(x, &mut self.out);
-        let mut largest: f64 = 0.0;
-        for c in 0..self.k {
-            let term = w * p * self.out[c];
-            if !term.is_finite() {
-                return None;
-            }
-            sum[c] += term;
-            abs[c] += term.abs();
-            largest = largest.max(term.abs());
-        }
-        Some(largest)
+        let (family, theta) = (self.family, self.theta);
+        let ln_p = |x: f64| family.ln_density_derivs(theta, x, None, None);
+        QUADRATURE.integrate(a, b, ln_p, &mut *self.f, &mut self.out)
     }
 }
 
@@ -932,7 +777,7 @@ mod tests {
     #[test]
     fn weibull_information_is_the_known_closed_form() {
         // Shape k, scale λ: I_kk = (π²/6 + (1 − γ)²)/k², I_kλ = −(1 − γ)/λ, I_λλ = k²/λ².
-        const EULER: f64 = 0.577_215_664_901_532_9;
+        use crate::numeric::constants::EULER_GAMMA as EULER;
         for (k, l) in [(2.0, 7.0), (0.6, 1.5), (30.0, 1e4)] {
             let i = fisher_information(lookup("weibull").unwrap(), &[k, l]).unwrap();
             let kl = -(1.0 - EULER) / l;

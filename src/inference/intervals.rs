@@ -40,7 +40,12 @@ use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
 use crate::family::{Constraint, Family, FamilyHandle, RowInput};
 use crate::fit::{constrained_covariance, fit as fit_family, Fit, FitOptions, ParamMap};
+use crate::numeric::roots::{brent, RootError};
 use crate::optim::Termination;
+use crate::special::logit;
+
+/// Iteration cap of the root finder on a profile limit (each step is a refit).
+const PROFILE_ITERATIONS: usize = 60;
 
 /// How an interval was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,10 +192,9 @@ fn usable_se(out: &mut Interval, se: f64) -> bool {
     ok
 }
 
-fn logit(p: f64) -> f64 {
-    (p / (1.0 - p)).ln()
-}
-
+/// 1/(1 + e⁻ˣ) as the interval limits have always been computed: for x < 0 it rounds
+/// differently from [`crate::special::logistic`] (e^x/(1 + e^x) there), in the last bit about
+/// half of the time, so switching would change the printed limits.
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -563,11 +567,13 @@ impl<'a> Profiler<'a> {
             Scale::Linear => 1e-8 * (hat.abs() + outer.0).max(step),
         };
         let mut start = inner.2.clone();
+        // Brent's method on deviance − c, from inner (< 0) to outer (≥ 0). A search that hits
+        // the cap returns its last point, like one that converged.
         let root = brent(
             (inner.0, inner.1),
             outer,
-            tol,
-            60,
+            |_| tol,
+            PROFILE_ITERATIONS,
             |d: f64| -> std::result::Result<f64, String> {
                 let (dev, theta) = self.deviance(j, value_at(d), &start)?;
                 start = theta;
@@ -575,11 +581,23 @@ impl<'a> Profiler<'a> {
             },
         );
         match root {
-            Ok(d) => Bound::Value(value_at(d), (!notes.is_empty()).then(|| notes.join("; "))),
-            Err(reason) => Bound::Failed(format!(
-                "the {} profile limit failed: {reason}",
-                if sign < 0.0 { "lower" } else { "upper" }
-            )),
+            Ok(r) => Bound::Value(value_at(r.x), (!notes.is_empty()).then(|| notes.join("; "))),
+            Err(e) => {
+                let reason = match e {
+                    RootError::Evaluation(reason) => reason,
+                    // The deviance of a converged fit is finite: not reached.
+                    RootError::NotANumber { x } => {
+                        format!(
+                            "the deviance at {name} = {:.6e} is not a number",
+                            value_at(x)
+                        )
+                    }
+                };
+                Bound::Failed(format!(
+                    "the {} profile limit failed: {reason}",
+                    if sign < 0.0 { "lower" } else { "upper" }
+                ))
+            }
         }
     }
 
@@ -614,77 +632,6 @@ impl<'a> Profiler<'a> {
         }
         out
     }
-}
-
-/// Brent's root finder on [a, b] with f(a) < 0 ≤ f(b) given; stops when the bracket is below
-/// `tol` (plus rounding) or f = 0. `Err` when an evaluation fails.
-fn brent(
-    a: (f64, f64),
-    b: (f64, f64),
-    tol: f64,
-    max_iterations: usize,
-    mut f: impl FnMut(f64) -> std::result::Result<f64, String>,
-) -> std::result::Result<f64, String> {
-    // Brent (1973), ch. 4 (the zeroin of Forsythe, Malcolm & Moler).
-    let (mut a, mut fa) = a;
-    let (mut b, mut fb) = b;
-    let (mut c, mut fc) = (b, fb);
-    let (mut d, mut e) = (b - a, b - a);
-    for _ in 0..max_iterations {
-        if (fb > 0.0 && fc > 0.0) || (fb < 0.0 && fc < 0.0) {
-            c = a;
-            fc = fa;
-            d = b - a;
-            e = d;
-        }
-        if fc.abs() < fb.abs() {
-            a = b;
-            b = c;
-            c = a;
-            fa = fb;
-            fb = fc;
-            fc = fa;
-        }
-        let tol1 = 2.0 * f64::EPSILON * b.abs() + 0.5 * tol;
-        let xm = 0.5 * (c - b);
-        if xm.abs() <= tol1 || fb == 0.0 {
-            return Ok(b);
-        }
-        if e.abs() >= tol1 && fa.abs() > fb.abs() {
-            let s = fb / fa;
-            let (mut p, mut q);
-            if a == c {
-                p = 2.0 * xm * s;
-                q = 1.0 - s;
-            } else {
-                let qq = fa / fc;
-                let r = fb / fc;
-                p = s * (2.0 * xm * qq * (qq - r) - (b - a) * (r - 1.0));
-                q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
-            }
-            if p > 0.0 {
-                q = -q;
-            }
-            p = p.abs();
-            let min1 = 3.0 * xm * q - (tol1 * q).abs();
-            let min2 = (e * q).abs();
-            if 2.0 * p < min1.min(min2) {
-                e = d;
-                d = p / q;
-            } else {
-                d = xm;
-                e = d;
-            }
-        } else {
-            d = xm;
-            e = d;
-        }
-        a = b;
-        fa = fb;
-        b += if d.abs() > tol1 { d } else { tol1.copysign(xm) };
-        fb = f(b)?;
-    }
-    Ok(b)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -978,18 +925,6 @@ mod tests {
         let missing = wald("m", 1.0, f64::NAN, 0.95).unwrap();
         assert!(missing.lower.is_nan() && missing.note.is_some());
         assert!(wald("m", 1.0, 0.1, 0.0).is_err());
-    }
-
-    #[test]
-    fn brent_finds_a_cubic_root() {
-        let mut calls = 0;
-        let r = brent((0.0, -2.0), (2.0, 6.0), 1e-12, 100, |x| {
-            calls += 1;
-            Ok(x * x * x - 2.0)
-        })
-        .unwrap();
-        assert!((r - 2f64.cbrt()).abs() < 1e-11, "{r}");
-        assert!(calls < 20, "{calls}");
     }
 
     #[test]

@@ -48,10 +48,8 @@ use rand_distr::StandardNormal;
 use super::{Covariance, MultiFamily, MultiSample, MultiStdErrors, Statistics};
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
+use crate::numeric::constants::LN_2PI;
 use crate::optim::Objective;
-
-/// ln 2π.
-const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
 /// A column whose residual variance, after regressing it on the earlier columns, is at most
 /// this fraction of its variance is taken as an exact linear combination of them.
