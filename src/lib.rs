@@ -18,11 +18,44 @@
 //! # Ok::<(), mlfit::Error>(())
 //! ```
 //!
-//! Layout: [`data`] (CSV → [`Sample`]) → [`family`] (one file per family, the registry) →
-//! [`objective`] (cross entropy in unconstrained coordinates) → [`optim`] (Newton, L-BFGS,
-//! gradient descent) → [`fit`](mod@fit) (start, optimise, certify) → [`report`] (table, JSON,
-//! CSV). Several columns at once are fitted by [`multivariate`] (the multivariate normal). The
-//! library never prints and returns typed [`Error`]s.
+//! # Layers
+//!
+//! Data flow one way: input → observations → family + objective → optimiser → fit → analysis
+//! → report. Each module stands on a floor and uses only modules of its own floor or lower
+//! ones, never higher ones, and the modules of one floor do not use each other in a circle
+//! (`tests/layers.rs` checks this from the source, reading the lines below):
+//!
+//! floor 1: error, numeric, special, sum, optim
+//! floor 2: data
+//! floor 3: family
+//! floor 4: objective
+//! floor 5: fit, multivariate
+//! floor 6: entropy, crossval, mixture, inference, compare, model
+//! floor 7: report
+//!
+//! - floor 1, what knows nothing of distributions: typed [`error`]s, generic numerics
+//!   ([`numeric`]: Brent, tanh-sinh quadrature, log-space arithmetic, constants, number
+//!   formatting), the special functions ([`special`]), compensated sums ([`sum`]), the solvers
+//!   and the one certification of a minimum ([`optim`]);
+//! - floor 2, [`data`]: the observation model (a [`Sample`]: exact values as a plain slice,
+//!   censoring and truncation bounds, weights, per-row family inputs, column-wise) and the CSV
+//!   readers that produce it;
+//! - floor 3, [`family`]: one file per family, the registry, the family handle, and the
+//!   generic mixture model `Mixture<Kernel>` (terms, EM, canonical order);
+//! - floor 4, [`objective`]: the cross entropy and its derivatives in unconstrained
+//!   coordinates (the one place for the chain rule), composing each row's contribution by its
+//!   kind (density, censored interval probability, truncation);
+//! - floor 5, [`fit`](mod@fit): start → optimise → certify → summarise, and [`multivariate`]
+//!   (the multivariate normal, its objective and fit);
+//! - floor 6, analyses that call the fit: [`entropy`] (the entropy bound), [`crossval`]
+//!   (held-out cross entropy), [`mixture`] (the multi-start driver and the choice of K),
+//!   [`inference`] (standard errors, intervals, bootstrap, goodness of fit), [`compare`]
+//!   (ranking families) and [`model`] (saved models);
+//! - floor 7, [`report`]: every renderer (table, JSON, CSV) of every result, behind one
+//!   [`report::Format`].
+//!
+//! The binary (`src/bin/mlfit/`) stands on top: parse → run → exit code. The library never
+//! prints and returns typed [`Error`]s.
 // `!(x > 0.0)` is how the families reject NaN along with non-positive values; the lint's
 // `partial_cmp` rewrite would hide that intent.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]

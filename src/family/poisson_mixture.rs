@@ -60,7 +60,7 @@ impl Kernel for PoissonKernel {
 
     /// The count itself, with the shared −ln x!.
     fn point(x: f64) -> Option<(f64, f64)> {
-        (x >= 0.0 && x.is_finite() && x.fract() == 0.0).then(|| (x, -ln_gamma(x + 1.0)))
+        crate::numeric::is_count(x).then(|| (x, -ln_gamma(x + 1.0)))
     }
 
     fn fill(k: usize, theta: &[f64], y: f64, terms: &mut Terms, derivs: bool) {

@@ -241,7 +241,7 @@ impl Starts<'_> {
                 "component {} collapsed onto the single value {} = {} ({} = {:.3e})",
                 j + 1,
                 names[k + j].name,
-                crate::report::sig(location, 8),
+                crate::numeric::format::sig(location, 8),
                 names[2 * k + j].name,
                 scale
             ),

@@ -42,8 +42,7 @@ pub const MAX_COMPONENTS: usize = 20;
 /// EM steps refining the quantile split in [`Family::initial_estimate`].
 const START_EM_ITERATIONS: usize = 200;
 
-/// ln √(2π).
-pub(crate) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+pub(crate) use crate::numeric::constants::LN_SQRT_2PI;
 
 /// The component distribution of a [`Mixture`]: everything that differs between a mixture of
 /// normals, of lognormals and of Poissons. Each is a unit struct in its family's file.
