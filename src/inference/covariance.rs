@@ -271,7 +271,6 @@ impl<'a> Setup<'a> {
         let family = self.family;
         let k = self.theta.len();
         let specs = family.params();
-        let irregular = family.irregularity();
         let mut notes = Vec::new();
         if !self.fit.converged {
             notes.push(
@@ -292,116 +291,10 @@ impl<'a> Setup<'a> {
                 self.names(&user_fixed)
             ));
         }
-
-        // Observed and sandwich, over the parameters certified by their score.
-        let a = -&self.scores.hessian;
-        let b = self.outer_scores();
         let score_params = moved(&self.jacobian);
-        let (mut observed, mut sandwich) = (None, None);
-        if family
-            .closed_form_std_errors(&self.theta, self.sample)
-            .is_some()
-        {
-            notes.push(format!(
-                "{}'s standard errors are closed-form (given with the fit): {}; no information \
-                 matrix applies",
-                family.name(),
-                irregular.map(|i| i.note).unwrap_or("")
-            ));
-        } else if self.jacobian.ncols() > 0 {
-            match sandwich_covariance(&a, &a, &self.jacobian) {
-                Some(cov) => {
-                    observed = matrix(&cov, &score_params, specs);
-                    sandwich = sandwich_covariance(&a, &b, &self.jacobian)
-                        .and_then(|c| matrix(&c, &score_params, specs));
-                }
-                None => notes.push(
-                    "the observed information is not positive definite in the estimated \
-                     directions: no observed or sandwich covariance"
-                        .into(),
-                ),
-            }
-        }
-
-        // Expected: over the same parameters, plus non-smooth ones whose support does not move
-        // when the family gives their expected information (the Laplace median).
-        let mut expected = None;
-        let mut expected_params = score_params.clone();
-        let mut jac_expected = self.jacobian.clone();
-        let mut family_information = vec![0.0; k * k];
-        let family_has_information =
-            family.expected_information(&self.theta, &mut family_information);
-        if let Some(irr) = irregular {
-            let held_here: Vec<usize> = irr
-                .params
-                .iter()
-                .copied()
-                .filter(|&j| !user_fixed.contains(&j))
-                .collect();
-            if !held_here.is_empty()
-                && family
-                    .closed_form_std_errors(&self.theta, self.sample)
-                    .is_none()
-            {
-                let pronoun = if held_here.len() == 1 { "it" } else { "them" };
-                if irr.support_depends_on_params {
-                    let rest = if score_params.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; the other parameters' matrices are conditional on {pronoun}")
-                    };
-                    notes.push(format!(
-                        "{}: no standard error from any information matrix (the support moves \
-                         with {pronoun}){rest}",
-                        self.names(&held_here),
-                    ));
-                } else if family_has_information {
-                    let free_held: Vec<Option<f64>> = (0..k)
-                        .map(|j| user_fixed.contains(&j).then_some(self.theta[j]))
-                        .collect();
-                    jac_expected =
-                        estimation_jacobian(family, &self.theta, &free_held, self.sample);
-                    expected_params = moved(&jac_expected);
-                    notes.push(format!(
-                        "{}: the log-likelihood is not twice differentiable there, so only the \
-                         expected information covers {}; the observed and sandwich matrices are \
-                         conditional on {}",
-                        self.names(&held_here),
-                        pronoun,
-                        pronoun,
-                    ));
-                } else {
-                    notes.push(format!(
-                        "{}: the log-likelihood is not twice differentiable there and the family \
-                         gives no expected information: no standard error; the matrices are \
-                         conditional on {}",
-                        self.names(&held_here),
-                        pronoun,
-                    ));
-                }
-            }
-        }
-        if jac_expected.ncols() > 0
-            && family
-                .closed_form_std_errors(&self.theta, self.sample)
-                .is_none()
-        {
-            match self.total_expected_information(&expected_params, family_has_information) {
-                Some(info) => match constrained_covariance(&info, &jac_expected) {
-                    Some(cov) => expected = matrix(&cov, &expected_params, specs),
-                    None => notes.push(
-                        "the expected information is not positive definite in the estimated \
-                         directions: no expected covariance"
-                            .into(),
-                    ),
-                },
-                None => notes.push(
-                    "the expected information could not be computed (no closed form, and the \
-                     expectation did not converge)"
-                        .into(),
-                ),
-            }
-        }
+        let (observed, sandwich) = self.observed_and_sandwich(&score_params, &mut notes);
+        let (expected_params, expected) =
+            self.expected_covariance(&user_fixed, &score_params, &mut notes);
         let covered: Vec<usize> = (0..k)
             .filter(|j| {
                 score_params.contains(j) || (expected.is_some() && expected_params.contains(j))
@@ -414,6 +307,165 @@ impl<'a> Setup<'a> {
             expected,
             sandwich,
             notes,
+        }
+    }
+
+    /// The observed and sandwich covariances over the parameters certified by their score
+    /// (`score_params`); none where the family's standard errors are closed-form.
+    fn observed_and_sandwich(
+        &self,
+        score_params: &[usize],
+        notes: &mut Vec<String>,
+    ) -> (Option<CovarianceMatrix>, Option<CovarianceMatrix>) {
+        let family = self.family;
+        let specs = family.params();
+        if family
+            .closed_form_std_errors(&self.theta, self.sample)
+            .is_some()
+        {
+            notes.push(format!(
+                "{}'s standard errors are closed-form (given with the fit): {}; no information \
+                 matrix applies",
+                family.name(),
+                family.irregularity().map(|i| i.note).unwrap_or("")
+            ));
+            return (None, None);
+        }
+        if self.jacobian.ncols() == 0 {
+            return (None, None);
+        }
+        let a = -&self.scores.hessian;
+        let b = self.outer_scores();
+        match sandwich_covariance(&a, &a, &self.jacobian) {
+            Some(cov) => (
+                matrix(&cov, score_params, specs),
+                sandwich_covariance(&a, &b, &self.jacobian)
+                    .and_then(|c| matrix(&c, score_params, specs)),
+            ),
+            None => {
+                notes.push(
+                    "the observed information is not positive definite in the estimated \
+                     directions: no observed or sandwich covariance"
+                        .into(),
+                );
+                (None, None)
+            }
+        }
+    }
+
+    /// The expected covariance, over the score's parameters plus non-smooth ones whose
+    /// support does not move when the family gives their expected information (the Laplace
+    /// median); returns the parameters it covers with it.
+    fn expected_covariance(
+        &self,
+        user_fixed: &[usize],
+        score_params: &[usize],
+        notes: &mut Vec<String>,
+    ) -> (Vec<usize>, Option<CovarianceMatrix>) {
+        let family = self.family;
+        let k = self.theta.len();
+        let mut family_information = vec![0.0; k * k];
+        let family_has_information =
+            family.expected_information(&self.theta, &mut family_information);
+        let (expected_params, jac_expected) =
+            self.expected_directions(user_fixed, score_params, family_has_information, notes);
+        if jac_expected.ncols() == 0
+            || family
+                .closed_form_std_errors(&self.theta, self.sample)
+                .is_some()
+        {
+            return (expected_params, None);
+        }
+        let expected =
+            match self.total_expected_information(&expected_params, family_has_information) {
+                Some(info) => match constrained_covariance(&info, &jac_expected) {
+                    Some(cov) => matrix(&cov, &expected_params, family.params()),
+                    None => {
+                        notes.push(
+                            "the expected information is not positive definite in the estimated \
+                         directions: no expected covariance"
+                                .into(),
+                        );
+                        None
+                    }
+                },
+                None => {
+                    notes.push(
+                        "the expected information could not be computed (no closed form, and the \
+                     expectation did not converge)"
+                            .into(),
+                    );
+                    None
+                }
+            };
+        (expected_params, expected)
+    }
+
+    /// The parameters the expected information covers and its Jacobian: those of the score,
+    /// widened to the non-smooth parameters where the family gives their expected information
+    /// and their support does not move; with a note on what the held ones get.
+    fn expected_directions(
+        &self,
+        user_fixed: &[usize],
+        score_params: &[usize],
+        family_has_information: bool,
+        notes: &mut Vec<String>,
+    ) -> (Vec<usize>, DMatrix<f64>) {
+        let family = self.family;
+        let k = self.theta.len();
+        let unchanged = (score_params.to_vec(), self.jacobian.clone());
+        let Some(irr) = family.irregularity() else {
+            return unchanged;
+        };
+        let held_here: Vec<usize> = irr
+            .params
+            .iter()
+            .copied()
+            .filter(|j| !user_fixed.contains(j))
+            .collect();
+        if held_here.is_empty()
+            || family
+                .closed_form_std_errors(&self.theta, self.sample)
+                .is_some()
+        {
+            return unchanged;
+        }
+        let pronoun = if held_here.len() == 1 { "it" } else { "them" };
+        if irr.support_depends_on_params {
+            let rest = if score_params.is_empty() {
+                String::new()
+            } else {
+                format!("; the other parameters' matrices are conditional on {pronoun}")
+            };
+            notes.push(format!(
+                "{}: no standard error from any information matrix (the support moves \
+                 with {pronoun}){rest}",
+                self.names(&held_here),
+            ));
+            unchanged
+        } else if family_has_information {
+            let free_held: Vec<Option<f64>> = (0..k)
+                .map(|j| user_fixed.contains(&j).then_some(self.theta[j]))
+                .collect();
+            let jac = estimation_jacobian(family, &self.theta, &free_held, self.sample);
+            notes.push(format!(
+                "{}: the log-likelihood is not twice differentiable there, so only the \
+                 expected information covers {}; the observed and sandwich matrices are \
+                 conditional on {}",
+                self.names(&held_here),
+                pronoun,
+                pronoun,
+            ));
+            (moved(&jac), jac)
+        } else {
+            notes.push(format!(
+                "{}: the log-likelihood is not twice differentiable there and the family \
+                 gives no expected information: no standard error; the matrices are \
+                 conditional on {}",
+                self.names(&held_here),
+                pronoun,
+            ));
+            unchanged
         }
     }
 
