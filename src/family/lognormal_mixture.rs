@@ -32,14 +32,8 @@ pub type LogNormalMixture = Mixture<LogNormalKernel>;
 pub static LOGNORMAL_MIXTURE: LogNormalMixture = LogNormalMixture::TWO;
 
 const SPECS_2: [ParamSpec; 6] = [
-    ParamSpec {
-        name: "w1",
-        constraint: Constraint::Simplex,
-    },
-    ParamSpec {
-        name: "w2",
-        constraint: Constraint::Simplex,
-    },
+    ParamSpec::simplex("w1"),
+    ParamSpec::simplex("w2"),
     ParamSpec::real("meanlog1"),
     ParamSpec::real("meanlog2"),
     ParamSpec::positive("sdlog1"),

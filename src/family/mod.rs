@@ -135,6 +135,13 @@ impl ParamSpec {
             constraint: Constraint::FixedCount,
         }
     }
+    /// One of a group of weights summing to 1 (a mixture's).
+    pub const fn simplex(name: &'static str) -> ParamSpec {
+        ParamSpec {
+            name,
+            constraint: Constraint::Simplex,
+        }
+    }
 }
 
 /// How a family departs from the regular case (smooth log-likelihood, support independent of

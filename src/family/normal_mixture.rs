@@ -38,16 +38,9 @@ pub type NormalMixture = Mixture<NormalKernel>;
 /// The registry's instance: two components.
 pub static NORMAL_MIXTURE: NormalMixture = NormalMixture::TWO;
 
-const fn simplex(name: &'static str) -> ParamSpec {
-    ParamSpec {
-        name,
-        constraint: Constraint::Simplex,
-    }
-}
-
 const SPECS_2: [ParamSpec; 6] = [
-    simplex("w1"),
-    simplex("w2"),
+    ParamSpec::simplex("w1"),
+    ParamSpec::simplex("w2"),
     ParamSpec::real("mean1"),
     ParamSpec::real("mean2"),
     ParamSpec::positive("sd1"),

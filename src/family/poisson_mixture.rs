@@ -35,14 +35,8 @@ pub type PoissonMixture = Mixture<PoissonKernel>;
 pub static POISSON_MIXTURE: PoissonMixture = PoissonMixture::TWO;
 
 const SPECS_2: [ParamSpec; 4] = [
-    ParamSpec {
-        name: "w1",
-        constraint: Constraint::Simplex,
-    },
-    ParamSpec {
-        name: "w2",
-        constraint: Constraint::Simplex,
-    },
+    ParamSpec::simplex("w1"),
+    ParamSpec::simplex("w2"),
     ParamSpec::positive("rate1"),
     ParamSpec::positive("rate2"),
 ];
