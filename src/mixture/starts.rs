@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::{MixtureOptions, StartStatus, POLISHED_STARTS, SCREEN_ABOVE, SCREEN_POINTS};
 use crate::data::Sample;
-use crate::family::mixture::em::{em, em_pass, EM_TIGHT_GAIN};
+use crate::family::mixture::em::{em, em_pass, EmResult, EM_TIGHT_GAIN};
 use crate::family::mixture::em_data::{Degeneracy, EmData, MIN_COMPONENT_COUNT};
 use crate::family::mixture::{is_sorted_by_location, sort_components, KernelKind};
 use crate::family::Family;
@@ -172,28 +172,15 @@ impl Starts<'_> {
     /// not certify a non-degenerate maximum from there (other than by running out of
     /// iterations), EM goes on to the tight tolerance and Newton tries again.
     fn polish(&self, screened: &Screened, short_done: bool) -> Run {
-        let (kernel, k) = (self.kernel, self.k);
-        let p = kernel.per_component();
+        let (k, p) = (self.k, self.kernel.per_component());
         let mut passes = screened.passes;
         let (mut theta, mut ll) = (screened.theta.clone(), screened.log_likelihood);
         if !short_done {
-            let r = em(
-                kernel,
-                k,
-                self.data,
-                theta,
-                EM_SHORT_GAIN,
-                EM_SHORT_PASSES.min(self.options.em_iterations),
-            );
-            passes += r.iterations;
-            if let Some(why) = r.degenerate {
-                return Run::rejected(
-                    StartStatus::Degenerate,
-                    self.describe(why),
-                    passes,
-                    r.log_likelihood,
-                );
-            }
+            let iterations = EM_SHORT_PASSES.min(self.options.em_iterations);
+            let r = match self.em_run(theta, EM_SHORT_GAIN, iterations, &mut passes) {
+                Ok(r) => r,
+                Err(rejected) => return rejected,
+            };
             (theta, ll) = (sort_components(&r.theta, k, p), r.log_likelihood);
         }
         let first = self.newton_finish(theta.clone(), passes, ll);
@@ -206,24 +193,38 @@ impl Starts<'_> {
         if first.status == StartStatus::LocalMaximum || capped {
             return first;
         }
-        let r = em(
-            kernel,
-            k,
-            self.data,
+        let r = match self.em_run(
             theta,
             EM_TIGHT_GAIN,
             self.options.em_iterations,
-        );
-        passes += r.iterations;
-        if let Some(why) = r.degenerate {
-            return Run::rejected(
+            &mut passes,
+        ) {
+            Ok(r) => r,
+            Err(rejected) => return rejected,
+        };
+        self.newton_finish(sort_components(&r.theta, k, p), passes, r.log_likelihood)
+    }
+
+    /// EM from θ to relative gain `gain` or `max_passes` passes, counted into `passes`; a run
+    /// that ends degenerate is the start's rejection.
+    fn em_run(
+        &self,
+        theta: Vec<f64>,
+        gain: f64,
+        max_passes: usize,
+        passes: &mut usize,
+    ) -> std::result::Result<EmResult, Run> {
+        let r = em(self.kernel, self.k, self.data, theta, gain, max_passes);
+        *passes += r.iterations;
+        match r.degenerate {
+            Some(why) => Err(Run::rejected(
                 StartStatus::Degenerate,
                 self.describe(why),
-                passes,
+                *passes,
                 r.log_likelihood,
-            );
+            )),
+            None => Ok(r),
         }
-        self.newton_finish(sort_components(&r.theta, k, p), passes, r.log_likelihood)
     }
 
     /// Why θ is degenerate, in words: the parameters by name, a location to 8 significant
