@@ -147,6 +147,30 @@ impl Model {
         self.family().sample(&self.theta, n, &mut rng)
     }
 
+    /// `n` draws from the model in blocks of at most `block` (> 0), handed to `sink` in order:
+    /// the same draws as [`Self::sample`] when `n ≤ block`, and memory bounded by `block`
+    /// whatever `n` is. Stops at the first error of `sink`, which it returns.
+    ///
+    /// # Errors
+    /// The first error of `sink`.
+    pub fn sample_blocks<E>(
+        &self,
+        n: usize,
+        seed: u64,
+        block: usize,
+        mut sink: impl FnMut(&[f64]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let block = block.max(1);
+        let mut left = n;
+        while left > 0 {
+            let m = left.min(block);
+            sink(&self.family().sample(&self.theta, m, &mut rng))?;
+            left -= m;
+        }
+        Ok(())
+    }
+
     /// Recode labelled data (read with labels, coded by its own sorted levels) to this
     /// categorical model's levels; a label the model has never seen becomes −1, outside its
     /// support. Other samples are returned unchanged.

@@ -116,6 +116,13 @@ impl Family for ChiSquared {
         w * ((half - 1.0) * s.mean_ln - 0.5 * s.mean - half * LN_2 - ln_gamma(half))
     }
 
+    /// ψ′(k/2)/4 in closed form (the Hessian does not depend on x), instead of a quadrature over
+    /// a law that can be as narrow as 1e-8 relative (k ~ 1e15) or sit below 1e-300 (k ≪ 1).
+    fn expected_information(&self, theta: &[f64], out: &mut [f64]) -> bool {
+        out[0] = 0.25 * trigamma(0.5 * theta[0]);
+        true
+    }
+
     fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
         // P(k/2, x/2), the regularized lower incomplete gamma function.
         if x <= 0.0 {
@@ -124,11 +131,14 @@ impl Family for ChiSquared {
         if x == f64::INFINITY {
             return Some(1.0);
         }
-        Some(statrs::function::gamma::gamma_lr(0.5 * theta[0], 0.5 * x))
+        Some(crate::special::gamma_p(0.5 * theta[0], 0.5 * x))
     }
 
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
-        let d = rand_distr::ChiSquared::new(theta[0]).expect("valid chi-squared df");
+        let d = match rand_distr::ChiSquared::new(theta[0]) {
+            Ok(d) if theta[0] >= TINY_DF => d,
+            _ => return (0..n).map(|_| tiny_df_draw(theta[0], rng)).collect(),
+        };
         (0..n)
             .map(|_| loop {
                 // For df ≪ 1 a draw can underflow to 0, which is outside the support; redraw
@@ -144,6 +154,55 @@ impl Family for ChiSquared {
     fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
         (theta[0], 2.0 * theta[0])
     }
+}
+
+/// Degrees of freedom below which most draws would underflow to 0 (P(X < 5e-324) > ½ below
+/// ~0.0015), so that redrawing them is no longer a method: [`tiny_df_draw`] takes over.
+const TINY_DF: f64 = 1e-3;
+
+/// One draw of X ~ χ²(k) conditioned on X ≥ 2^−1074 (the smallest positive double), for any
+/// k > 0, in log space: with a = k/2, X/2 = G·U^(1/a), G ~ Gamma(a + 1), U uniform (the
+/// standard shape-augmentation identity). Given G, the condition is ln U ≥ a·c with
+/// c = ln(2^−1074/2) − ln G < 0: U is drawn uniform on [e^(ac), 1], whose ln U / a is c·W
+/// (W uniform) to 1e-12 when |ac| is tiny. G is accepted with probability
+/// (1 − e^(ac)) / (1 − e^(−a(L + G))) ∝ P(condition | G) (L = −ln(2^−1074/2); it is ≤ 1 since
+/// −c ≤ L + G, as ln G < G), so the pair has the exact conditional law. For df = 5e-324 the draws are log-uniform between the
+/// smallest double and O(1), as the law conditioned on being representable is.
+fn tiny_df_draw(k: f64, rng: &mut dyn RngCore) -> f64 {
+    use rand_distr::StandardUniform;
+    let a = (0.5 * k).max(f64::MIN_POSITIVE * f64::EPSILON);
+    let big_l = -(0.5 * f64::from_bits(1)).ln();
+    let shape = rand_distr::Gamma::new(1.0 + a, 1.0).ok();
+    for _ in 0..1000 {
+        let g: f64 = match &shape {
+            Some(d) => d.sample(rng),
+            None => rand_distr::Exp1.sample(rng),
+        };
+        let c = -big_l - g.ln();
+        let ac = a * c;
+        let ratio = if ac.abs() < 1e-12 {
+            -c / (big_l + g)
+        } else {
+            ac.exp_m1() / (-a * (big_l + g)).exp_m1()
+        };
+        let accept: f64 = StandardUniform.sample(rng);
+        if !(c < 0.0) || accept > ratio {
+            continue;
+        }
+        let w: f64 = StandardUniform.sample(rng);
+        let t = if ac.abs() < 1e-12 {
+            c * w
+        } else {
+            (ac.exp_m1() * w).ln_1p() / a
+        };
+        let x = 2.0 * (g.ln() + t).exp();
+        if x > 0.0 {
+            return x;
+        }
+    }
+    // Unreachable in practice (each try succeeds with probability > ½); the smallest double is
+    // the law's conditional limit as k → 0.
+    f64::from_bits(1)
 }
 
 /// The a > 0 with ψ(a) = y, for any real y: Minka's start (exp(y) + ½ for y ≥ −2.22, else

@@ -132,7 +132,7 @@ impl Family for Gamma {
         if y == f64::INFINITY {
             return Some(1.0);
         }
-        Some(statrs::function::gamma::gamma_lr(theta[0], y))
+        Some(crate::special::gamma_p(theta[0], y))
     }
 
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {

@@ -135,10 +135,28 @@ impl Family for Geometric {
         Some(-((x.floor() + 1.0) * ln_q).exp_m1())
     }
 
+    /// 1/(p²(1 − p)) in closed form (E[k] = (1 − p)/p in the Hessian −1/p² − k/(1 − p)²): the
+    /// sum it replaces would need ~1/p terms.
+    fn expected_information(&self, theta: &[f64], out: &mut [f64]) -> bool {
+        let p = theta[0];
+        out[0] = 1.0 / (p * p * (1.0 - p));
+        true
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
-        // rand_distr's geometric counts the failures before the first success, as here.
-        let d = rand_distr::Geometric::new(theta[0]).expect("valid geometric prob");
-        (0..n).map(|_| d.sample(rng) as f64).collect()
+        // rand_distr's geometric counts the failures before the first success, as here; it
+        // returns a u64, which saturates at 1.8e19, so a law whose upper quantiles pass 2⁵³
+        // (p < 1e-12) is drawn by inversion, ⌊ln U / ln(1 − p)⌋, in doubles.
+        let p = theta[0];
+        match rand_distr::Geometric::new(p) {
+            Ok(d) if p >= 1e-12 => (0..n).map(|_| d.sample(rng) as f64).collect(),
+            _ => (0..n)
+                .map(|_| {
+                    let u: f64 = rand_distr::OpenClosed01.sample(rng);
+                    (u.ln() / (-p).ln_1p()).floor()
+                })
+                .collect(),
+        }
     }
 
     fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {

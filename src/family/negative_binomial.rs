@@ -175,13 +175,8 @@ impl Family for NegativeBinomial {
         (0..n)
             .map(|_| {
                 let lambda: f64 = mixing.sample(rng);
-                match rand_distr::Poisson::new(lambda) {
-                    Ok(d) => d.sample(rng),
-                    // λ = 0 (underflow for tiny r) has all its mass at 0; beyond
-                    // Poisson::MAX_LAMBDA the relative spread is below 1e-9.
-                    Err(_) if lambda > 0.0 => lambda.round(),
-                    Err(_) => 0.0,
-                }
+                let d = rand_distr::Poisson::new(lambda).ok();
+                super::poisson::poisson_draw(d.as_ref(), lambda, rng)
             })
             .collect()
     }

@@ -110,11 +110,21 @@ impl Family for Poisson {
         if let Some(h) = hess {
             h[0] = -w * s.mean / (lambda * lambda);
         }
-        w * (s.mean * lambda.ln() - lambda) - ln_factorial_sum(sample)
+        let ln_fact = ln_factorial_sum(sample);
+        let direct = w * (s.mean * lambda.ln() - lambda) - ln_fact;
+        let terms = w * (s.mean * lambda.ln().abs() + lambda) + ln_fact;
+        poisson_resum(sample, lambda, (direct, terms), true).unwrap_or(direct)
     }
 
     fn closed_form(&self, sample: &Sample) -> Option<Vec<f64>> {
         self.initial_estimate(sample).ok()
+    }
+
+    /// 1/λ in closed form: the sum over the support it replaces would need ~40√λ terms (endless
+    /// at the λ ~ 1e15 of counts that large).
+    fn expected_information(&self, theta: &[f64], out: &mut [f64]) -> bool {
+        out[0] = 1.0 / theta[0];
+        true
     }
 
     /// F(x) = Q(⌊x⌋ + 1, λ), the regularized upper incomplete gamma function.
@@ -123,13 +133,62 @@ impl Family for Poisson {
     }
 
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
-        let d = rand_distr::Poisson::new(theta[0]).expect("valid Poisson lambda");
-        (0..n).map(|_| d.sample(rng)).collect()
+        let d = rand_distr::Poisson::new(theta[0]).ok();
+        (0..n)
+            .map(|_| poisson_draw(d.as_ref(), theta[0], rng))
+            .collect()
     }
 
     fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {
         (theta[0], theta[0])
     }
+}
+
+/// One Poisson(λ) draw, for every valid λ: `d` is rand_distr's sampler when λ is within its range
+/// (λ < `Poisson::MAX_LAMBDA` ≈ 1.8e19); beyond it, the normal approximation ⌊λ + √λ Z⌉, exact to
+/// double precision there (the skewness 1/√λ < 3e-10 moves no draw by an ulp of λ).
+pub(super) fn poisson_draw(
+    d: Option<&rand_distr::Poisson<f64>>,
+    lambda: f64,
+    rng: &mut dyn RngCore,
+) -> f64 {
+    match d {
+        Some(d) => d.sample(rng),
+        None if lambda > 0.0 => {
+            let z: f64 = rand_distr::StandardNormal.sample(rng);
+            (lambda + lambda.sqrt() * z).round().max(0.0)
+        }
+        // λ = 0 (a mixing rate that underflowed) has all its mass at 0.
+        None => 0.0,
+    }
+}
+
+/// Σ wᵢ (kᵢ ln λ − λ − ln kᵢ!) over the counts (over the positive ones only unless
+/// `with_zeros`), over the distinct counts of Loader's saddle-point mass, when `direct`, the
+/// sufficient-statistic form, lost its digits; `None` when `direct` is good. `terms` is the sum
+/// of the magnitudes of the terms `direct` was computed from.
+///
+/// The sufficient-statistic form wk ln λ − wλ − Σ wᵢ ln kᵢ! is O(1) but its terms are each
+/// ~k ln k and cancel to ~½ ln(2πk) per count: at counts ≳ 1e10 fewer than 8 digits survive, and
+/// at 1e17 none (the log-likelihood of timestamps came out as a meaningless 32768). When its
+/// rounding error (ε times the terms) could exceed 1e-8 of the result, the saddle-point sum,
+/// which keeps its relative accuracy, replaces it.
+pub(super) fn poisson_resum(
+    sample: &Sample,
+    lambda: f64,
+    (direct, terms): (f64, f64),
+    with_zeros: bool,
+) -> Option<f64> {
+    if f64::EPSILON * terms <= 1e-8 * direct.abs() {
+        return None;
+    }
+    let sum = sample
+        .distinct()
+        .iter()
+        .filter(|&&(k, wi)| wi != 0.0 && (with_zeros || k > 0.0))
+        .map(|&(k, wi)| wi * Poisson.ln_density_derivs(&[lambda], k, None, None))
+        .sum();
+    Some(sum)
 }
 
 /// Σ wᵢ ln(kᵢ!) over the distinct counts (each evaluated once); parameter-free.
@@ -145,8 +204,9 @@ fn ln_factorial_sum(sample: &Sample) -> f64 {
 /// P(X ≤ x) for X ~ Poisson(λ), 0 below 0; `None` for an invalid λ. F = Q(⌊x⌋ + 1, λ),
 /// computed as the sum of the masses of the tail on the far side of the mode from ⌊x⌋
 /// ([`tail_sum`], each mass to ~1e-15 relative, so ~1e-15 absolute even at large λ, where the
-/// incomplete gamma's prefactor e^(a ln λ − λ − ln Γ(a)) loses digits); statrs' `gamma_ur`
-/// when that tail is too long (λ ≳ 7e8).
+/// incomplete gamma's prefactor e^(a ln λ − λ − ln Γ(a)) loses digits); the incomplete gamma
+/// when that tail is too long (λ ≳ 7e8), through [`crate::special::gamma_q`], which stays
+/// bounded in time beyond 2⁵³.
 pub(super) fn poisson_cdf(x: f64, lambda: f64) -> Option<f64> {
     if let Some(edge) = super::count_cdf_edges(x, f64::INFINITY) {
         return Some(edge);
@@ -169,7 +229,7 @@ pub(super) fn poisson_cdf(x: f64, lambda: f64) -> Option<f64> {
     };
     match sum {
         Some(f) => Some(f.clamp(0.0, 1.0)),
-        None => statrs::function::gamma::checked_gamma_ur(k + 1.0, lambda).ok(),
+        None => Some(crate::special::gamma_q(k + 1.0, lambda)),
     }
 }
 

@@ -15,7 +15,6 @@
 //! Karlis & Xekalaki, "Mixed Poisson distributions", Int. Stat. Rev. 73 (2005).
 
 use rand::RngCore;
-use rand_distr::Distribution;
 
 use super::mixture::terms::sum_log_likelihood;
 use super::mixture::{typical_weights, Kernel, KernelKind, Mixture, Terms};
@@ -93,9 +92,9 @@ impl Kernel for PoissonKernel {
     }
 
     fn draw(k: usize, theta: &[f64], j: usize, rng: &mut dyn RngCore) -> f64 {
-        rand_distr::Poisson::new(theta[k + j])
-            .expect("valid Poisson rate")
-            .sample(rng)
+        let lambda = theta[k + j];
+        let d = rand_distr::Poisson::new(lambda).ok();
+        super::poisson::poisson_draw(d.as_ref(), lambda, rng)
     }
 
     /// Weights 0.4/0.6, rates 2 and 12 (K = 2). Other K: equal weights, rates 2, 12, 22, ….

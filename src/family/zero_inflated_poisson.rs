@@ -180,7 +180,14 @@ impl Family for ZeroInflatedPoisson {
             0.0
         };
         let positives = if st.w_pos > 0.0 {
-            st.w_pos * ((-pi).ln_1p() - lambda) + st.sum * lambda.ln() - ln_factorial_sum(sample)
+            let (ln_fact, ln_q, ln_lambda) = (ln_factorial_sum(sample), (-pi).ln_1p(), lambda.ln());
+            let direct = st.w_pos * (ln_q - lambda) + st.sum * ln_lambda - ln_fact;
+            // The Poisson part alone is checked (and re-summed) should its digits have been lost
+            // (counts ≳ 1e10).
+            let poisson = st.sum * ln_lambda - st.w_pos * lambda - ln_fact;
+            let terms = st.w_pos * lambda + st.sum * ln_lambda.abs() + ln_fact;
+            super::poisson::poisson_resum(sample, lambda, (poisson, terms), false)
+                .map_or(direct, |p| st.w_pos * ln_q + p)
         } else {
             0.0
         };
@@ -208,17 +215,30 @@ impl Family for ZeroInflatedPoisson {
         Some(pi + (1.0 - pi) * f)
     }
 
+    /// In closed form, with p₀ = π + (1 − π)e^(−λ) (the Hessian of ln p₀ at 0, the Poisson's
+    /// above it): I_ππ = (1 − e^(−λ))/((1 − π)p₀), I_πλ = −e^(−λ)/p₀,
+    /// I_λλ = (1 − π)/λ − π(1 − π)e^(−λ)/p₀. The sum it replaces needs ~40√λ terms.
+    fn expected_information(&self, theta: &[f64], out: &mut [f64]) -> bool {
+        let (pi, lambda) = (theta[0], theta[1]);
+        let e = (-lambda).exp();
+        let p0 = pi + (1.0 - pi) * e;
+        let i_pp = -(-lambda).exp_m1() / ((1.0 - pi) * p0);
+        let i_pl = -e / p0;
+        let i_ll = (1.0 - pi) / lambda - pi * (1.0 - pi) * e / p0;
+        out.copy_from_slice(&[i_pp, i_pl, i_pl, i_ll]);
+        true
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let (pi, lambda) = (theta[0], theta[1]);
         let zero = rand::distr::Bernoulli::new(pi).expect("valid zero-inflation pi");
-        // Beyond Poisson::MAX_LAMBDA (~1.8e19) the relative spread is below 1e-9: λ itself.
         let counts = rand_distr::Poisson::new(lambda).ok();
         (0..n)
             .map(|_| {
                 if zero.sample(rng) {
                     0.0
                 } else {
-                    counts.as_ref().map_or(lambda.round(), |d| d.sample(rng))
+                    super::poisson::poisson_draw(counts.as_ref(), lambda, rng)
                 }
             })
             .collect()

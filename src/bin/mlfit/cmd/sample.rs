@@ -1,30 +1,77 @@
 //! `mlfit sample MODEL -n N --seed S`: draws from a saved model as a one-column CSV.
+//!
+//! Up to [`BLOCK`] draws are returned whole, as every command's output is; more are streamed to
+//! stdout in blocks of [`BLOCK`] (the same draws for a seed, a few MB of memory whatever N is),
+//! so that `mlfit sample m.json -n 1000000000000 | head` answers at once and a closed pipe ends
+//! the run quietly.
+
+use std::io::Write;
+
+use anyhow::anyhow;
+use mlfit::model::Model;
 
 use super::eval::load_model;
 use super::{Failure, Output};
 use crate::cli::SampleArgs;
 
+/// Draws rendered per block (and the most returned in one piece).
+pub const BLOCK: usize = 1 << 20;
+
 pub fn run(args: &SampleArgs) -> Result<Output, Failure> {
     let model = load_model(&args.model)?;
-    let draws = model.sample(args.n, args.seed);
-    let levels = model.levels();
     let name = args
         .name
         .clone()
         .unwrap_or_else(|| model.family().name().to_string());
-    let mut out = String::with_capacity(16 * draws.len() + name.len() + 1);
-    out.push_str(&name);
+    let mut out = String::new();
+    push_field(&mut out, &name);
     out.push('\n');
-    for x in draws {
+    if args.n <= BLOCK {
+        render(&model, &model.sample(args.n, args.seed), &mut out);
+        return Ok(Output {
+            stdout: out,
+            notes: vec![],
+        });
+    }
+    let mut stdout = std::io::stdout().lock();
+    let result = model.sample_blocks(args.n, args.seed, BLOCK, |draws| {
+        render(&model, draws, &mut out);
+        let written = stdout.write_all(out.as_bytes());
+        out.clear();
+        written
+    });
+    match result.and_then(|()| stdout.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(Failure::data(anyhow!("cannot write output: {e}"))),
+    }
+    Ok(Output {
+        stdout: String::new(),
+        notes: vec![],
+    })
+}
+
+/// One line per draw: the level's name for a categorical model, else the number.
+fn render(model: &Model, draws: &[f64], out: &mut String) {
+    let levels = model.levels();
+    for &x in draws {
         match &levels {
-            Some(l) => out.push_str(&l[x as usize]),
+            Some(l) => push_field(out, &l[x as usize]),
             // `{}` prints the shortest representation that round-trips exactly.
             None => out.push_str(&x.to_string()),
         }
         out.push('\n');
     }
-    Ok(Output {
-        stdout: out,
-        notes: vec![],
-    })
+}
+
+/// A CSV field, quoted (RFC 4180: inner quotes doubled) when it holds a delimiter, a quote or a
+/// line break, so that `--name a,b` or a level named `"x"` stays one column.
+fn push_field(out: &mut String, field: &str) {
+    if field.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
 }
