@@ -14,6 +14,7 @@ use crate::data::Sample;
 use crate::entropy::{self, EntropyEstimate};
 use crate::family::{Family, FamilyHandle, RowInput};
 use crate::fit::{fit, Fit, FitOptions};
+use crate::optim::Termination;
 
 /// How to compare.
 #[derive(Debug, Clone)]
@@ -71,6 +72,23 @@ pub struct Entry {
     /// Kolmogorov–Smirnov distance sup |F_n − F_θ̂| between the (weighted) empirical CDF and
     /// the fitted CDF; `None` when the family has no CDF.
     pub ks_distance: Option<f64>,
+    /// Place in the group's ranking (1 = best; families tied with the best within the paired
+    /// standard error share rank 1). Absent for a boundary fit, which takes no rank of its own
+    /// (it is shown beside the family it tends to), and for a family that could not be fitted.
+    pub rank: Option<usize>,
+    /// Whether the family ties with the best: its criterion differs from the winner's by no
+    /// more than the paired standard error of the difference (cross-entropy keys only).
+    pub tied_with_best: bool,
+    /// For a boundary fit, the family it tends to (from the registry's nested pairs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+    /// Why the family has no Akaike weight (its `akaike_weight` and `delta_aic` are null): an
+    /// irregular likelihood (support set by the parameters, unbounded, a shape beyond the
+    /// regular range) or a fit that did not converge. Absent when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_weight: Option<String>,
+    /// The table's status: `ok`, `failed`, or the termination and why the family has no weight.
+    pub status: String,
 }
 
 /// The winner of a group and its margin over the runner-up.
@@ -85,6 +103,8 @@ pub struct Margin {
     pub difference: f64,
     /// Standard error of that difference, paired over observations (cross entropies only).
     pub std_error: Option<f64>,
+    /// Whether the difference is within that standard error: the two tie.
+    pub tie: bool,
 }
 
 /// Families ranked together (all discrete or all continuous).
@@ -290,20 +310,43 @@ fn rank_group(kind: &str, members: &[(&dyn Family, &Sample)], options: &CompareO
     let data = members[0].1;
     let (entropy_estimate, entropy_error) = entropy_of(kind, data);
     weigh(&mut entries, entropy_estimate.as_ref());
+    let order = ranking_order(&entries, options.sort);
+    let ranked: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| tier(&entries[i], options.sort) < Tier::Boundary)
+        .collect();
     let key = |e: &Entry| sort_key(e, options.sort);
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by(|&a, &b| key(&entries[a]).total_cmp(&key(&entries[b])));
-    let margin = match (order.first(), order.get(1)) {
-        (Some(&a), Some(&b)) if entries[a].fit.is_some() && entries[b].fit.is_some() => {
-            Some(Margin {
-                winner: entries[a].family.clone(),
-                runner_up: entries[b].family.clone(),
-                difference: key(&entries[b]) - key(&entries[a]),
-                std_error: paired_se(&per_row[a], &per_row[b], options.sort, data),
-            })
+    // Only a converged fit wins; the runner-up is the next ranked family.
+    let winner = ranked
+        .first()
+        .copied()
+        .filter(|&i| tier(&entries[i], options.sort) < Tier::NotConverged);
+    for (place, &i) in ranked.iter().enumerate() {
+        entries[i].rank = Some(place + 1);
+    }
+    let mut margin = None;
+    if let Some(w) = winner {
+        for &i in ranked.iter().skip(1) {
+            let difference = key(&entries[i]) - key(&entries[w]);
+            let se = paired_se(&per_row[w], &per_row[i], options.sort, data);
+            let tied = se.is_some_and(|se| difference <= se);
+            if tied {
+                entries[i].tied_with_best = true;
+                entries[w].tied_with_best = true;
+                entries[i].rank = Some(1);
+            }
+            if margin.is_none() {
+                margin = Some(Margin {
+                    winner: entries[w].family.clone(),
+                    runner_up: entries[i].family.clone(),
+                    difference,
+                    std_error: se,
+                    tie: tied,
+                });
+            }
         }
-        _ => None,
-    };
+    }
     let nested = nested_tests(&entries);
     let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
     let ranked = order.iter().filter_map(|&i| slots[i].take()).collect();
@@ -315,6 +358,113 @@ fn rank_group(kind: &str, members: &[(&dyn Family, &Sample)], options: &CompareO
         margin,
         nested,
     }
+}
+
+/// Where an entry stands before its criterion is compared: converged fits first (regular
+/// likelihoods before irregular ones, except by held-out cross entropy, which is honest for
+/// both), then fits that did not converge, boundary fits (which take no rank of their own)
+/// and failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tier {
+    Converged,
+    Irregular,
+    NotConverged,
+    Boundary,
+    Failed,
+}
+
+fn tier(e: &Entry, sort: SortKey) -> Tier {
+    match &e.fit {
+        None => Tier::Failed,
+        Some(f) if f.termination == Termination::Boundary => Tier::Boundary,
+        Some(f) if !f.converged => Tier::NotConverged,
+        Some(_) if e.no_weight.is_some() && sort != SortKey::Heldout => Tier::Irregular,
+        Some(_) => Tier::Converged,
+    }
+}
+
+/// The order of the table: by tier and criterion, each boundary fit moved to just after the
+/// family it tends to when that family is in the group.
+fn ranking_order(entries: &[Entry], sort: SortKey) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ea, eb) = (&entries[a], &entries[b]);
+        tier(ea, sort)
+            .cmp(&tier(eb, sort))
+            .then_with(|| sort_key(ea, sort).total_cmp(&sort_key(eb, sort)))
+    });
+    let (boundary, mut placed): (Vec<usize>, Vec<usize>) = order
+        .into_iter()
+        .partition(|&i| tier(&entries[i], sort) == Tier::Boundary);
+    for b in boundary {
+        let beside = entries[b].limit.as_ref().and_then(|limit| {
+            placed
+                .iter()
+                .position(|&i| &entries[i].family == limit && entries[i].fit.is_some())
+        });
+        let at = match beside {
+            // After the limit family and any boundary fits already placed beside it.
+            Some(p) => {
+                let mut q = p + 1;
+                while q < placed.len()
+                    && tier(&entries[placed[q]], sort) == Tier::Boundary
+                    && entries[placed[q]].limit == entries[b].limit
+                {
+                    q += 1;
+                }
+                q
+            }
+            None => placed
+                .iter()
+                .position(|&i| entries[i].fit.is_none())
+                .unwrap_or(placed.len()),
+        };
+        placed.insert(at, b);
+    }
+    placed
+}
+
+/// Why a fitted family's likelihood is not regular, so that AIC and its weights do not apply.
+fn irregularity(family: &dyn Family, f: &Fit) -> Option<String> {
+    if family
+        .irregularity()
+        .is_some_and(|i| i.support_depends_on_params)
+    {
+        return Some("irregular: support set by the parameters".into());
+    }
+    if !(f.log_likelihood < f64::INFINITY) {
+        return Some("unbounded likelihood".into());
+    }
+    // Smith (1985): the GEV and generalized Pareto likelihoods are regular only for
+    // shape > −1/2, and unbounded for shape < −1.
+    if matches!(f.family.as_str(), "gev" | "generalized_pareto") {
+        match f.params.get("shape") {
+            Some(s) if s <= -1.0 => return Some("unbounded likelihood (shape ≤ -1)".into()),
+            Some(s) if s < -0.5 => return Some("irregular: shape < -1/2".into()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The family a boundary fit tends to: the registry's nested pair with `family` as the big
+/// family and the restriction on the edge of its parameter space (the one the fit's notes
+/// name, when there are several).
+fn limit_of(family: &str, f: &Fit) -> Option<String> {
+    let candidates: Vec<&str> = crate::family::NESTED
+        .iter()
+        .filter(|n| n.big == family && n.on_boundary)
+        .map(|n| n.small)
+        .collect();
+    candidates
+        .iter()
+        .find(|small| {
+            f.notes
+                .iter()
+                .any(|note| note.contains(&format!("the {small} family")))
+        })
+        .or(candidates.first())
+        .map(|s| s.to_string())
 }
 
 /// One family's entry (before the group's Akaike weights and KL estimates), and its per-row
@@ -338,6 +488,28 @@ fn fit_entry(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> 
             };
             let per_row = Some((held.per_row.clone(), rows));
             let ks = ks_distance(family, sample, &fitted);
+            let boundary = fitted.termination == Termination::Boundary;
+            let limit = boundary
+                .then(|| limit_of(&fitted.family, &fitted))
+                .flatten();
+            let irregular = irregularity(family, &fitted);
+            let no_weight = match (&irregular, fitted.converged, &limit) {
+                (Some(why), _, _) => Some(why.clone()),
+                (None, true, _) => None,
+                (None, false, Some(limit)) => Some(format!("boundary → {limit} limit")),
+                (None, false, None) => Some(fitted.termination.as_str().to_string()),
+            };
+            let status = match (&no_weight, boundary, &limit) {
+                (None, _, _) => "ok".to_string(),
+                (Some(why), true, Some(_)) => format!("{why}; no weight"),
+                (Some(why), true, None) if irregular.is_some() => {
+                    format!("boundary, {why}; no weight")
+                }
+                (Some(why), _, _) if irregular.is_some() && !fitted.converged => {
+                    format!("{}, {why}; no weight", fitted.termination.as_str())
+                }
+                (Some(why), _, _) => format!("{why}; no weight"),
+            };
             let entry = Entry {
                 family: fitted.family.clone(),
                 error: None,
@@ -349,6 +521,11 @@ fn fit_entry(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> 
                 akaike_weight: 0.0,
                 kl_estimate: f64::NAN,
                 ks_distance: ks,
+                rank: None,
+                tied_with_best: false,
+                limit,
+                no_weight,
+                status,
                 fit: Some(fitted),
             };
             (entry, per_row)
@@ -365,6 +542,11 @@ fn fit_entry(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> 
                 akaike_weight: f64::NAN,
                 kl_estimate: f64::NAN,
                 ks_distance: None,
+                rank: None,
+                tied_with_best: false,
+                limit: None,
+                no_weight: None,
+                status: "failed".into(),
                 fit: None,
             };
             (entry, None)
@@ -384,20 +566,30 @@ fn entropy_of(kind: &str, data: &Sample) -> (Option<EntropyEstimate>, Option<Str
     }
 }
 
-/// ΔAIC, Akaike weights and KL estimates of the fitted entries of one group.
+/// ΔAIC, Akaike weights and KL estimates of the fitted entries of one group. Only regular,
+/// converged fits have an AIC that the weights can compare; the others get none.
 fn weigh(entries: &mut [Entry], entropy_estimate: Option<&EntropyEstimate>) {
+    let weighed = |e: &Entry| e.no_weight.is_none();
     let best_aic = entries
         .iter()
+        .filter(|e| weighed(e))
         .filter_map(|e| e.fit.as_ref().map(|f| f.aic))
         .fold(f64::INFINITY, f64::min);
     let total: f64 = entries
         .iter()
+        .filter(|e| weighed(e))
         .filter_map(|e| e.fit.as_ref().map(|f| (-(f.aic - best_aic) / 2.0).exp()))
         .sum();
     for e in entries {
+        let has_weight = weighed(e);
         if let Some(f) = &e.fit {
-            e.delta_aic = f.aic - best_aic;
-            e.akaike_weight = (-(e.delta_aic) / 2.0).exp() / total;
+            if has_weight {
+                e.delta_aic = f.aic - best_aic;
+                e.akaike_weight = (-(e.delta_aic) / 2.0).exp() / total;
+            } else {
+                e.delta_aic = f64::NAN;
+                e.akaike_weight = f64::NAN;
+            }
             e.kl_estimate = entropy_estimate.map_or(f64::NAN, |h| f.cross_entropy - h.entropy);
         }
     }

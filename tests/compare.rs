@@ -261,3 +261,91 @@ fn the_readme_comparison_is_what_compare_prints() {
         "README's comparison is stale; compare prints:\n{stdout}"
     );
 }
+
+/// Every numeric column of the shipped data sets, by file and column name.
+const SHIPPED: &[(&str, &str)] = &[
+    ("data/annual_maxima.csv", "year"),
+    ("data/annual_maxima.csv", "max_flow"),
+    ("data/conversions.csv", "converted"),
+    ("data/counts.csv", "defects"),
+    ("data/dc_voltage.csv", "voltage"),
+    ("data/dice.csv", "roll"),
+    ("data/exceedances.csv", "excess"),
+    ("data/faithful.csv", "eruptions"),
+    ("data/faithful.csv", "waiting"),
+    ("data/incomes.csv", "income"),
+    ("data/islands.csv", "area"),
+    ("data/latency.csv", "latency_ms"),
+    ("data/lynx.csv", "year"),
+    ("data/lynx.csv", "trappings"),
+    ("data/measurements.csv", "length"),
+    ("data/proportions.csv", "share"),
+    ("data/reaction_times.csv", "rt_s"),
+    ("data/returns.csv", "log_return"),
+    ("data/trials.csv", "successes"),
+    ("data/wind_speed.csv", "speed_ms"),
+    ("data/zeros.csv", "claims"),
+];
+
+#[test]
+fn on_shipped_data_irregular_fits_get_no_weight_and_only_converged_fits_win() {
+    for (file, column) in SHIPPED {
+        let v = compare_json(&[file, "-c", column], None);
+        for g in v["groups"].as_array().unwrap() {
+            let families = g["families"].as_array().unwrap();
+            let mut total = 0.0;
+            for e in families {
+                let what = format!("{file} {column}: {}", e["family"]);
+                let weight = &e["akaike_weight"];
+                let regular = e["no_weight"].is_null();
+                if e["converged"].as_bool() == Some(true) && regular {
+                    total += weight.as_f64().unwrap();
+                } else {
+                    assert!(weight.is_null(), "{what} has a weight: {e}");
+                }
+                if e["termination"] == "boundary" {
+                    assert!(e["rank"].is_null(), "{what}: a boundary fit is ranked");
+                }
+            }
+            if total > 0.0 {
+                assert!((total - 1.0).abs() < 1e-12, "{file} {column}: {total}");
+            }
+            // The first ranked family and the margin's winner converged.
+            let first = families.iter().find(|e| !e["rank"].is_null()).unwrap();
+            assert_eq!(first["rank"], 1);
+            assert_eq!(first["converged"], true, "{file} {column}: {first}");
+            if let Some(w) = g["margin"]["winner"].as_str() {
+                let winner = families.iter().find(|e| e["family"] == w).unwrap();
+                assert_eq!(winner["converged"], true, "{file} {column}: {w}");
+            }
+        }
+    }
+}
+
+#[test]
+fn boundary_fits_stand_beside_their_limit_and_ties_are_ties() {
+    let v = compare_json(&["data/faithful.csv", "-c", "eruptions"], None);
+    let families = v["groups"][0]["families"].as_array().unwrap();
+    let at = |name: &str| families.iter().position(|e| e["family"] == name).unwrap();
+    // Student-t runs to df → ∞: shown right after the normal, with no rank of its own.
+    let t = &families[at("student_t")];
+    assert_eq!(t["limit"], "normal");
+    assert!(t["rank"].is_null() && t["akaike_weight"].is_null());
+    assert_eq!(at("student_t"), at("normal") + 1);
+    // The uniform's support is set by the data: no weight, whatever its AIC.
+    let u = &families[at("uniform")];
+    assert!(u["akaike_weight"].is_null() && u["delta_aic"].is_null());
+    assert!(u["no_weight"].as_str().unwrap().contains("support"));
+    // On the integer incomes the zero-inflated fit at pi → 0 does not win by 2e-9 nats.
+    let v = compare_json(&["data/incomes.csv"], None);
+    let g = &v["groups"][0];
+    assert_eq!(g["margin"]["winner"], "negative_binomial");
+    assert_eq!(g["families"][0]["family"], "negative_binomial");
+    assert_eq!(g["families"][1]["limit"], "negative_binomial");
+    // On the counts the zero-inflated negative binomial is within the paired standard error.
+    let v = compare_json(&["data/counts.csv"], None);
+    let g = &v["groups"][0];
+    assert_eq!(g["margin"]["tie"], true);
+    assert_eq!(g["families"][1]["rank"], 1);
+    assert_eq!(g["families"][1]["tied_with_best"], true);
+}

@@ -181,13 +181,13 @@ fn extra_columns(uncertainty: Option<&Uncertainty>, name: &str) -> String {
 }
 
 fn comparison_csv(c: &Comparison) -> String {
-    let mut out = String::from("group,family,k,cross_entropy,cross_entropy_se,heldout,heldout_se,aic,aicc,bic,delta_aic,akaike_weight,kl_estimate,ks_distance,converged,termination,error\n");
+    let mut out = String::from("group,family,k,cross_entropy,cross_entropy_se,heldout,heldout_se,aic,aicc,bic,delta_aic,akaike_weight,kl_estimate,ks_distance,converged,termination,error,rank,status\n");
     for g in &c.groups {
         for e in &g.families {
             match (&e.fit, &e.heldout) {
                 (Some(f), Some(h)) => {
                     out.push_str(&format!(
-                        "{},{},{},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{},{},{},\n",
+                        "{},{},{},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{},{},{},,{},{}\n",
                         g.kind,
                         e.family,
                         e.k,
@@ -203,15 +203,18 @@ fn comparison_csv(c: &Comparison) -> String {
                         e.kl_estimate,
                         e.ks_distance.map_or(String::new(), |d| format!("{d:?}")),
                         f.converged,
-                        f.termination.as_str()
+                        f.termination.as_str(),
+                        e.rank.map_or(String::new(), |r| r.to_string()),
+                        quote(&e.status)
                     ));
                 }
                 _ => out.push_str(&format!(
-                    "{},{},{},,,,,,,,,,,,false,,\"{}\"\n",
+                    "{},{},{},,,,,,,,,,,,false,,\"{}\",,{}\n",
                     g.kind,
                     e.family,
                     e.k,
-                    e.error.as_deref().unwrap_or("").replace('"', "\"\"")
+                    e.error.as_deref().unwrap_or("").replace('"', "\"\""),
+                    quote(&e.status)
                 )),
             }
         }

@@ -52,6 +52,7 @@ fn heading(c: &Comparison, g: &Group, context: &Context) -> String {
 /// The families as rows, best first.
 fn ranking(g: &Group) -> String {
     let header = [
+        "rank",
         "family",
         "k",
         "cross entropy",
@@ -70,6 +71,7 @@ fn ranking(g: &Group) -> String {
         match (&e.fit, &e.heldout) {
             (Some(f), Some(h)) => {
                 rows.push(vec![
+                    rank(e),
                     e.family.clone(),
                     e.k.to_string(),
                     format!(
@@ -81,33 +83,39 @@ fn ranking(g: &Group) -> String {
                     sig(f.aic, 7),
                     num(e.aicc, 7),
                     sig(f.bic, 7),
-                    sig(e.delta_aic, 4),
-                    sig(e.akaike_weight, 3),
+                    num(e.delta_aic, 4),
+                    num(e.akaike_weight, 3),
                     num(e.kl_estimate, 3),
                     e.ks_distance.map_or("-".into(), |d| sig(d, 3)),
-                    if f.converged {
-                        "ok".into()
-                    } else {
-                        f.termination.as_str().to_string()
-                    },
+                    e.status.clone(),
                 ]);
             }
             _ => {
-                let mut r = vec![e.family.clone()];
+                let mut r = vec!["-".into(), e.family.clone()];
                 r.extend(std::iter::repeat_n(String::new(), 10));
-                r.push("failed".into());
+                r.push(e.status.clone());
                 rows.push(r);
             }
         }
     }
     let last = header.len() - 1;
     aligned(&rows, "", |c| {
-        if c == 0 || c == last {
+        if c == 1 || c == last {
             Align::Left
         } else {
             Align::Right
         }
     })
+}
+
+/// The rank column: the place, `1=` for a tie with the best, `-` for a family without a rank
+/// of its own (a boundary fit, a failure).
+fn rank(e: &crate::compare::Entry) -> String {
+    match e.rank {
+        Some(r) if e.tied_with_best => format!("{r}="),
+        Some(r) => r.to_string(),
+        None => "-".into(),
+    }
 }
 
 /// Under the ranking: the entropy of the data, the margin, the nested tests, the failures.
@@ -128,16 +136,26 @@ fn remarks(c: &Comparison, g: &Group) -> String {
             SortKey::Heldout | SortKey::CrossEntropy => " nats/observation",
             _ => "",
         };
-        out.push_str(&format!(
-            "best: {} by {}{unit} over {}{}\n",
-            m.winner,
-            sig(m.difference, 3),
-            m.runner_up,
-            m.std_error.map_or(String::new(), |s| format!(
-                " (paired std. error {})",
-                sig(s, 2)
-            ))
-        ));
+        let se = m.std_error.map_or(String::new(), |s| {
+            format!(" (paired std. error {})", sig(s, 2))
+        });
+        if m.tie {
+            out.push_str(&format!(
+                "best: {} and {} tie: {} ahead by {}{unit}, within the paired std. error {}\n",
+                m.winner,
+                m.runner_up,
+                m.winner,
+                sig(m.difference, 3),
+                m.std_error.map_or(String::new(), |s| sig(s, 2))
+            ));
+        } else {
+            out.push_str(&format!(
+                "best: {} by {}{unit} over {}{se}\n",
+                m.winner,
+                sig(m.difference, 3),
+                m.runner_up,
+            ));
+        }
     }
     for t in &g.nested {
         out.push_str(&format!(
