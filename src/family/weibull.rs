@@ -479,9 +479,9 @@ mod tests {
     #[test]
     fn tail_derivatives_match_finite_differences() {
         for theta in [[1.8, 2.2], [0.6, 150.0], [7.5, 0.02]] {
-            for q in [1e-6, 0.05, 0.5, 0.9, 0.999] {
+            for q in [1e-6f64, 0.05, 0.5, 0.9, 0.999] {
                 // x at quantile q: λ(−ln(1 − q))^{1/k}.
-                let x = theta[1] * (-(-q as f64).ln_1p()).powf(1.0 / theta[0]);
+                let x = theta[1] * (-(-q).ln_1p()).powf(1.0 / theta[0]);
                 super::super::testkit::check_tail_derivatives(&Weibull, &theta, x, 1e-6);
             }
         }
