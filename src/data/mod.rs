@@ -5,6 +5,7 @@
 //! parameters: the [`Summary`] (sufficient statistics of the exponential families), `ln x`, and
 //! the table of distinct values (discrete families evaluate each distinct count once).
 
+pub mod censoring;
 pub mod csv;
 pub mod observation;
 
