@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fit one or more families to a CSV column.
-    Fit(FitArgs),
+    Fit(Box<FitArgs>),
     /// List the families (or describe one).
     Families(FamiliesArgs),
     /// Rank families by cross entropy (held out and in sample) against the data's entropy.
@@ -473,7 +473,7 @@ fn parse_window(s: &str) -> Result<(f64, f64), String> {
         }
     };
     let (lo, hi) = (end(lo, f64::NEG_INFINITY)?, end(hi, f64::INFINITY)?);
-    if !(lo < hi) {
+    if lo >= hi {
         return Err(format!("the window {s:?} is empty: LOW must be below HIGH"));
     }
     Ok((lo, hi))
