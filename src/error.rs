@@ -97,6 +97,27 @@ pub enum ErrorKind {
         /// The value.
         value: f64,
     },
+    /// A row of censored or truncated data that says something impossible: LEFT > RIGHT, an
+    /// event status that is not 0/1, a value outside the truncation window.
+    BadCensoring {
+        /// Where the cell is.
+        at: Location,
+        /// The cell's text (or the row's pair of bounds).
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Every row is censored on the same side: the likelihood has no maximum.
+    AllCensored {
+        /// The path or `<stdin>`.
+        source: String,
+        /// The column(s) that say so.
+        column: String,
+        /// The number of rows.
+        rows: usize,
+        /// `right` or `left`.
+        side: String,
+    },
     /// A row has a different number of fields than the first row.
     RaggedRow {
         /// The path or `<stdin>`.
@@ -280,6 +301,11 @@ impl fmt::Display for Error {
             BadTrials { at, value } => write!(
                 f,
                 "{at}: number of trials {value} is not an integer ≥ 1"
+            ),
+            BadCensoring { at, value, reason } => write!(f, "{at}: {value:?}: {reason}"),
+            AllCensored { source, column, rows, side } => write!(
+                f,
+                "{source}: column {column}: all {rows} rows are {side}-censored, so the likelihood increases without bound and no maximum-likelihood estimate exists"
             ),
             RaggedRow { source, line, expected, found } => write!(
                 f,

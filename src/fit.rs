@@ -169,12 +169,7 @@ impl Fit {
 pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
     crate::objective::check_observations(family, sample)?;
     if !sample.is_exact() {
-        // The likelihood composes censored and truncated rows (objective::Composer); closed
-        // forms, starts and standard errors do not take them yet.
-        return Err(ErrorKind::InvalidOption {
-            reason: "censored or truncated observations cannot be fitted yet".into(),
-        }
-        .into());
+        validate_censored(family, sample)?;
     }
     let support = family.support();
     let values = sample.values();
@@ -212,6 +207,36 @@ pub fn validate(family: &dyn Family, sample: &Sample) -> Result<()> {
             family: family.name().into(),
             needed: family.min_observations(),
             got: effective,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The checks only a censored or truncated sample needs: a family whose parameters are all
+/// smooth (a non-smooth one is held at its exact-data closed form, which censoring changes),
+/// and rows that can pin the estimate down — when every row is censored on the same side the
+/// likelihood grows without bound as the distribution moves off that way.
+fn validate_censored(family: &dyn Family, sample: &Sample) -> Result<()> {
+    if family.irregularity().is_some() {
+        return Err(ErrorKind::CensoringUnsupported {
+            family: family.name().into(),
+        }
+        .into());
+    }
+    let c = sample.kind_counts();
+    let rows = c.exact + c.left + c.right + c.interval;
+    let one_sided = match (c.right == rows, c.left == rows) {
+        (true, _) => Some("right"),
+        (_, true) => Some("left"),
+        _ => None,
+    };
+    if let Some(side) = one_sided {
+        return Err(ErrorKind::Degenerate {
+            family: family.name().into(),
+            reason: format!(
+                "all {rows} rows are {side}-censored, so the likelihood increases without bound"
+            ),
         }
         .into());
     }
@@ -281,8 +306,11 @@ impl<'a> Start<'a> {
         }
         family.check_data(sample, &user_fixed)?;
 
-        // The closed form when nothing is fixed, else the family's conditional start.
-        let closed = if user_fixed.iter().all(Option::is_none) {
+        // The closed form when nothing is fixed, else the family's conditional start; closed
+        // forms are for exact data, and a censored sample starts from its representative
+        // points (exact values, interval midpoints, censoring times).
+        let exact = sample.is_exact();
+        let closed = if exact && user_fixed.iter().all(Option::is_none) {
             family.closed_form(sample)
         } else {
             None
@@ -299,7 +327,8 @@ impl<'a> Start<'a> {
         let theta0 = match (warm, &closed) {
             (_, Some(t)) => t.clone(),
             (Some(t), None) => t,
-            (None, None) => family.initial_estimate_given(sample, &user_fixed)?,
+            (None, None) if exact => family.initial_estimate_given(sample, &user_fixed)?,
+            (None, None) => family.initial_estimate_given(&sample.representative(), &user_fixed)?,
         };
         if check_params(family, &theta0).is_err() {
             return Err(ErrorKind::Degenerate {
@@ -312,6 +341,15 @@ impl<'a> Start<'a> {
         // score.
         let mut held = user_fixed.clone();
         let mut notes = Vec::new();
+        if !exact {
+            let c = sample.kind_counts();
+            notes.push(format!(
+                "censored or truncated data: {} rows ({}); the log-likelihood adds ln P(interval) \
+                 of each censored row to ln f of each exact one",
+                c.exact + c.left + c.right + c.interval,
+                c.describe()
+            ));
+        }
         if let Some(irr) = family.irregularity() {
             // With nothing fixed they sit at the closed form; with other parameters fixed, at
             // the family's conditional start, which for these parameters is their conditional
@@ -530,7 +568,15 @@ fn standard_errors(
         return None;
     }
     let mut g = vec![0.0; k];
-    family.log_likelihood(theta, sample, Some(&mut g[..k]), Some(&mut h[..k * k]));
+    if sample.is_exact() {
+        family.log_likelihood(theta, sample, Some(&mut g[..k]), Some(&mut h[..k * k]));
+    } else {
+        crate::objective::Composer::new(family, sample).log_likelihood(
+            theta,
+            Some(&mut g[..k]),
+            Some(&mut h[..k * k]),
+        );
+    }
     let info = -DMatrix::from_row_slice(k, k, &h);
     let cov = constrained_covariance(&info, jacobian)?;
     let moved: Vec<usize> = (0..k)
@@ -774,5 +820,57 @@ mod tests {
             .notes
             .iter()
             .any(|n| n.contains("stopped after 1 iterations")));
+    }
+
+    /// Five events and three right-censored times.
+    fn censored_exponential() -> Sample {
+        let times = [0.5, 1.2, 0.3, 2.7, 0.9, 3.0, 1.5, 4.0];
+        let upper = (0..8)
+            .map(|i| if i < 5 { times[i] } else { f64::INFINITY })
+            .collect();
+        Sample::censored(times.to_vec(), upper).unwrap()
+    }
+
+    #[test]
+    fn right_censored_fit_has_events_over_exposure_and_its_standard_error() {
+        use crate::family::exponential::Exponential;
+        let s = censored_exponential();
+        let f = fit(&Exponential, &s, &FitOptions::default()).unwrap();
+        assert!(f.converged, "{f:?}");
+        // λ̂ = d / Σtᵢ; the observed information is d/λ², so se = λ̂/√d.
+        let rate = 5.0 / 14.1;
+        assert!((f.params.0[0].1 - rate).abs() < 1e-12, "{f:?}");
+        let se = f.std_errors.as_ref().unwrap().0[0].1;
+        assert!((se - rate / 5f64.sqrt()).abs() < 1e-12, "{se}");
+        // ℓ = d ln λ − λ Σt at the MLE.
+        assert!((f.log_likelihood - (5.0 * rate.ln() - 5.0)).abs() < 1e-12);
+        assert_eq!(f.n, 8);
+        assert!(
+            f.notes[0].contains("8 rows (5 exact, 3 right-censored)"),
+            "{:?}",
+            f.notes
+        );
+    }
+
+    #[test]
+    fn censored_fits_refuse_what_has_no_maximum() {
+        use crate::family::exponential::Exponential;
+        let inf = f64::INFINITY;
+        let s = Sample::censored(vec![1.0, 2.0], vec![inf, inf]).unwrap();
+        let e = fit(&Exponential, &s, &FitOptions::default()).unwrap_err();
+        assert!(
+            e.to_string().contains("all 2 rows are right-censored"),
+            "{e}"
+        );
+        // One event among right-censored rows is enough.
+        let s = Sample::censored(vec![1.0, 2.0], vec![1.0, inf]).unwrap();
+        assert!(
+            fit(&Exponential, &s, &FitOptions::default())
+                .unwrap()
+                .converged
+        );
+        // A family without the log-CDF refuses.
+        let e = fit(&Gamma, &censored_exponential(), &FitOptions::default()).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::CensoringUnsupported { .. }));
     }
 }

@@ -480,6 +480,78 @@ impl<'a> Composer<'a> {
     }
 }
 
+/// Row `i`'s own log-likelihood contribution ℓᵢ(θ) (unweighted) and, when asked, its
+/// gradient and Hessian in the natural parameters (*overwritten*): ln f(xᵢ) for an exact value,
+/// ln[F(uᵢ) − F(lᵢ)] for a censored one (clipped to its truncation), minus ln[F(Uᵢ) − F(Lᵢ)]
+/// when it is truncated — the terms [`Composer::log_likelihood`] sums, one row at a time, for
+/// per-row scores (observed information, sandwich). `theta` is the row's own θ (a per-row
+/// input already applied). −∞ for a row impossible under θ or a family without the log-CDF.
+pub fn row_log_likelihood(
+    family: &dyn Family,
+    sample: &Sample,
+    i: usize,
+    theta: &[f64],
+    mut grad: Option<&mut [f64]>,
+    mut hess: Option<&mut [f64]>,
+    scratch: &mut Scratch,
+) -> f64 {
+    let columns = sample.columns();
+    let truncation = columns
+        .truncation()
+        .map(|t| (t.lower()[i], t.upper()[i]))
+        .filter(|&(l, u)| l > f64::NEG_INFINITY || u < f64::INFINITY);
+    let mut value = match columns
+        .censoring()
+        .filter(|_| columns.kind(i) != Kind::Exact)
+    {
+        None => family.ln_density_derivs(
+            theta,
+            sample.values()[i],
+            grad.as_deref_mut(),
+            hess.as_deref_mut(),
+        ),
+        Some(c) => {
+            let (mut l, mut u) = (c.lower()[i], c.upper()[i]);
+            if let Some((tl, tu)) = truncation {
+                (l, u) = (l.max(tl), u.min(tu));
+            }
+            ln_interval_probability(
+                family,
+                theta,
+                l,
+                u,
+                grad.as_deref_mut(),
+                hess.as_deref_mut(),
+                scratch,
+            )
+            .unwrap_or(f64::NEG_INFINITY)
+        }
+    };
+    if let Some((tl, tu)) = truncation {
+        let k = theta.len();
+        let want_h = hess.is_some();
+        let (mut gt, mut ht) = (vec![0.0; k], vec![0.0; if want_h { k * k } else { 0 }]);
+        let lt = ln_interval_probability(
+            family,
+            theta,
+            tl,
+            tu,
+            Some(&mut gt),
+            want_h.then_some(&mut ht[..]),
+            scratch,
+        )
+        .unwrap_or(f64::NEG_INFINITY);
+        value -= lt;
+        if let Some(g) = grad {
+            g.iter_mut().zip(&gt).for_each(|(a, b)| *a -= b);
+        }
+        if let Some(h) = hess {
+            h.iter_mut().zip(&ht).for_each(|(a, b)| *a -= b);
+        }
+    }
+    value
+}
+
 /// Work space of [`ln_interval_probability`]: the two log-tail values' derivatives.
 pub struct Scratch {
     gp: Vec<f64>,

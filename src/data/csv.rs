@@ -218,7 +218,7 @@ pub(crate) fn header_names(
 
 /// The next record into `record`, skipping blank CRLF lines (one field holding `\r`, the
 /// counterpart of the blank LF lines `csv` skips itself); false at the end of the input.
-fn next_record<R: Read>(
+pub(super) fn next_record<R: Read>(
     csv: &mut csv::Reader<R>,
     record: &mut csv::ByteRecord,
     source: &str,
@@ -433,7 +433,7 @@ fn strip_bom<R: Read>(r: &mut BufReader<R>, source: &str) -> Result<()> {
     Ok(())
 }
 
-fn resolve_column(
+pub(super) fn resolve_column(
     sel: &ColumnSelector,
     header: &[String],
     source: &str,

@@ -5,6 +5,7 @@
 //! parameters: the [`Summary`] (sufficient statistics of the exponential families), `ln x`, and
 //! the table of distinct values (discrete families evaluate each distinct count once).
 
+pub mod censoring;
 pub mod csv;
 pub mod observation;
 
@@ -55,6 +56,40 @@ pub struct Summary {
     pub log_mean_gap: f64,
     /// Every value is an integer.
     pub all_integer: bool,
+}
+
+/// Rows by observation kind (see [`Sample::kind_counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindCounts {
+    /// Exact values.
+    pub exact: usize,
+    /// Right-censored rows (value above a bound).
+    pub right: usize,
+    /// Left-censored rows (value at most a bound).
+    pub left: usize,
+    /// Interval-censored rows.
+    pub interval: usize,
+    /// Rows with a finite truncation bound.
+    pub truncated: usize,
+}
+
+impl KindCounts {
+    /// "165 exact, 63 right-censored, 10 truncated": the non-zero counts.
+    pub fn describe(&self) -> String {
+        let parts = [
+            (self.exact, "exact"),
+            (self.right, "right-censored"),
+            (self.left, "left-censored"),
+            (self.interval, "interval-censored"),
+            (self.truncated, "truncated"),
+        ];
+        parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// A univariate sample: values, the per-row [`Columns`] (weights, family inputs), and optional
@@ -236,6 +271,36 @@ impl Sample {
         out.columns.censoring = None;
         out.columns.truncation = None;
         Some(out)
+    }
+
+    /// The same rows as exact values at their representative points (see
+    /// [`Sample::censored`]), without censoring or truncation: what a family's initial
+    /// estimate sees when the sample is censored (an exact sample is returned as it is).
+    pub fn representative(&self) -> Sample {
+        let mut out = self.clone();
+        out.columns.censoring = None;
+        out.columns.truncation = None;
+        out
+    }
+
+    /// How many rows with positive weight are of each kind, and how many are truncated (a
+    /// finite truncation bound).
+    pub fn kind_counts(&self) -> KindCounts {
+        let mut c = KindCounts::default();
+        for i in (0..self.len()).filter(|&i| self.weight(i) > 0.0) {
+            match self.columns.kind(i) {
+                Kind::Exact => c.exact += 1,
+                Kind::LeftCensored => c.left += 1,
+                Kind::RightCensored => c.right += 1,
+                Kind::Interval => c.interval += 1,
+            }
+            if let Some(t) = &self.columns.truncation {
+                if t.lower[i] > f64::NEG_INFINITY || t.upper[i] < f64::INFINITY {
+                    c.truncated += 1;
+                }
+            }
+        }
+        c
     }
 
     /// Attach observation weights (frequency or importance weights).

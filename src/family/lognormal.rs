@@ -142,6 +142,40 @@ impl Family for LogNormal {
         Some(0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2))
     }
 
+    /// ln Φ((ln x − μ)/σ): the normal's tail-stable ln Φ and its derivatives at ln x.
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(super::normal::ln_phi_of_t(
+            theta,
+            ln_or_minus_infinity(x),
+            1.0,
+            grad,
+            hess,
+        ))
+    }
+
+    /// ln Φ(−(ln x − μ)/σ), computed as such (not as ln(1 − F)).
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(super::normal::ln_phi_of_t(
+            theta,
+            ln_or_minus_infinity(x),
+            -1.0,
+            grad,
+            hess,
+        ))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::LogNormal::new(theta[0], theta[1]).expect("valid lognormal parameters");
         (0..n).map(|_| d.sample(rng)).collect()
@@ -151,6 +185,15 @@ impl Family for LogNormal {
         let (mu, s2) = (theta[0], theta[1] * theta[1]);
         // Var = (e^{σ²} − 1) e^{2μ + σ²}; expm1 keeps digits for small σ.
         ((mu + 0.5 * s2).exp(), s2.exp_m1() * (2.0 * mu + s2).exp())
+    }
+}
+
+/// ln x, and −∞ for x ≤ 0 (below the support, where F = 0).
+fn ln_or_minus_infinity(x: f64) -> f64 {
+    if x > 0.0 {
+        x.ln()
+    } else {
+        f64::NEG_INFINITY
     }
 }
 
@@ -238,5 +281,40 @@ mod tests {
         assert_eq!(LogNormal.cdf(&theta, 0.0), Some(0.0));
         assert_eq!(LogNormal.cdf(&theta, -1.0), Some(0.0));
         assert_eq!(LogNormal.cdf(&theta, f64::INFINITY), Some(1.0));
+    }
+
+    #[test]
+    fn tail_derivatives_match_finite_differences() {
+        for theta in [[0.5f64, 0.8], [-3.0, 2.5], [8.0, 0.05]] {
+            for z in [-6.0, -1.5, 0.0, 0.7, 4.0] {
+                let x = (theta[0] + z * theta[1]).exp();
+                super::super::testkit::check_tail_derivatives(&LogNormal, &theta, x, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn tails_match_scipy_far_out() {
+        // scipy 1.17.1: lognorm.logsf(1e30, 0.8, scale=exp(0.5)) and
+        // lognorm.logcdf(1e-30, 0.8, scale=exp(0.5)).
+        let theta = [0.5, 0.8];
+        for (got, want) in [
+            (
+                LogNormal.ln_sf_derivs(&theta, 1e30, None, None),
+                -3679.4957667005056,
+            ),
+            (
+                LogNormal.ln_cdf_derivs(&theta, 1e-30, None, None),
+                -3787.4439157890693,
+            ),
+        ] {
+            let got = got.unwrap();
+            assert!((got - want).abs() <= 1e-13 * want.abs(), "{got} vs {want}");
+        }
+        assert_eq!(
+            LogNormal.ln_cdf_derivs(&theta, 0.0, None, None),
+            Some(f64::NEG_INFINITY)
+        );
+        assert_eq!(LogNormal.ln_sf_derivs(&theta, 0.0, None, None), Some(0.0));
     }
 }

@@ -166,7 +166,7 @@ impl Family for Normal {
 /// ∂/∂μ = −s r/σ, ∂/∂σ = −r t/σ, ∂²/∂μ² = −r(t + r)/σ², ∂²/∂μ∂σ = s r(1 − t(t + r))/σ²,
 /// ∂²/∂σ² = r t(2 − t(t + r))/σ². ln Φ, r and t + r come from the skew normal's tail-stable
 /// evaluation (erfc, and Laplace's continued fraction below t = −4).
-fn ln_phi_of_t(
+pub(crate) fn ln_phi_of_t(
     theta: &[f64],
     x: f64,
     s: f64,

@@ -127,6 +127,57 @@ pub(crate) fn check_derivatives_with(family: &dyn Family, theta: &[f64], x: f64,
     }
 }
 
+/// Checks [`Family::ln_cdf_derivs`] and [`Family::ln_sf_derivs`] at (θ, x): gradients and
+/// Hessians against central differences (relative tolerance `rel`, floor [`FLOOR`]), and
+/// F + S = 1 against [`Family::cdf`] where it is not lost to rounding.
+pub(crate) fn check_tail_derivatives(family: &dyn Family, theta: &[f64], x: f64, rel: f64) {
+    let k = theta.len();
+    let name = family.name();
+    type Tail = fn(&dyn Family, &[f64], f64, Option<&mut [f64]>, Option<&mut [f64]>) -> f64;
+    let cdf: Tail = |f, t, x, g, h| f.ln_cdf_derivs(t, x, g, h).expect("ln_cdf_derivs");
+    let sf: Tail = |f, t, x, g, h| f.ln_sf_derivs(t, x, g, h).expect("ln_sf_derivs");
+    for (what, tail) in [("ln F", cdf), ("ln S", sf)] {
+        let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
+        let v = tail(family, theta, x, Some(&mut g), Some(&mut h));
+        assert_eq!(v, tail(family, theta, x, None, None), "{name} {what} value");
+        for j in 0..k {
+            let step = 2e-6 * theta[j].abs().max(1e-2);
+            let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
+            tp[j] += step;
+            tm[j] -= step;
+            let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
+            let fp = tail(family, &tp, x, Some(&mut gp), None);
+            let fm = tail(family, &tm, x, Some(&mut gm), None);
+            let at = format!("{name} {what} at θ={theta:?}, x={x}");
+            assert_close(
+                g[j],
+                (fp - fm) / (2.0 * step),
+                rel,
+                FLOOR,
+                &format!("{at}: grad {j}"),
+            );
+            for i in 0..k {
+                let fd = (gp[i] - gm[i]) / (2.0 * step);
+                assert_close(h[i * k + j], fd, rel, FLOOR, &format!("{at}: hess {i},{j}"));
+            }
+        }
+    }
+    let (lf, ls) = (
+        cdf(family, theta, x, None, None),
+        sf(family, theta, x, None, None),
+    );
+    assert_close(
+        lf.exp() + ls.exp(),
+        1.0,
+        1e-12,
+        0.0,
+        &format!("{name} F + S at x={x}"),
+    );
+    if let Some(c) = family.cdf(theta, x) {
+        assert_close(lf.exp(), c, 1e-10, 1e-300, &format!("{name} F at x={x}"));
+    }
+}
+
 /// Settings of [`check_fast_path_with`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FastPath {

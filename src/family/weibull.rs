@@ -151,6 +151,28 @@ impl Family for Weibull {
         Some(-(-(x / theta[1]).powf(theta[0])).exp_m1())
     }
 
+    /// ln F = ln(1 − e^{−z}), z = (x/λ)^k; see [`tail`].
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(tail(theta, x, false, grad, hess))
+    }
+
+    /// ln S = −z exactly, z = (x/λ)^k; see [`tail`].
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(tail(theta, x, true, grad, hess))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // rand_distr takes (scale, shape), the reverse of our parameter order.
         let d = rand_distr::Weibull::new(theta[1], theta[0]).expect("valid weibull parameters");
@@ -222,6 +244,80 @@ fn profile_scale(k: f64, sample: &Sample) -> f64 {
         }
     }
     ((m + sum.ln() - total.ln()) / k).exp()
+}
+
+/// ln S (`survival`) or ln F of the Weibull at x, with the gradient and Hessian in (k, λ),
+/// overwritten.
+///
+/// With u = ln x − ln λ and z = e^{ku} = (x/λ)^k, ∇z = z·v for v = (u, −k/λ) and
+/// ∇²z = z·M, M = [[u², −(ku + 1)/λ], [·, k(k + 1)/λ²]]. ln S = −z, so ∇ln S = −z v and
+/// ∇²ln S = −z M: exact however far into the upper tail. ln F = ln(1 − e^{−z}) is taken as
+/// ku + ln((1 − e^{−z})/z) for small z (so it stays finite when z underflows: ln F → ku) and as
+/// ln1p(−e^{−z}) above; with a = z/(e^z − 1) and b = z/(1 − e^{−z}) (both → 1 as z → 0),
+/// ∇ln F = a v and ∇²ln F = a (M − b v vᵀ).
+fn tail(
+    theta: &[f64],
+    x: f64,
+    survival: bool,
+    grad: Option<&mut [f64]>,
+    hess: Option<&mut [f64]>,
+) -> f64 {
+    let (k, lambda) = (theta[0], theta[1]);
+    let u = x.ln() - lambda.ln();
+    let z = (k * u).exp();
+    // F = 0 (x ≤ 0) or F = 1 (x = ∞, or z beyond overflow): neither moves with θ.
+    let edge = if x <= 0.0 {
+        Some(false)
+    } else if z == f64::INFINITY {
+        Some(true)
+    } else {
+        None
+    };
+    if let Some(at_top) = edge {
+        if let Some(g) = grad {
+            g[..2].fill(0.0);
+        }
+        if let Some(h) = hess {
+            h[..4].fill(0.0);
+        }
+        return match (at_top, survival) {
+            (false, false) | (true, true) => f64::NEG_INFINITY,
+            _ => 0.0,
+        };
+    }
+    let v = [u, -k / lambda];
+    let m = [
+        u * u,
+        -(k * u + 1.0) / lambda,
+        k * (k + 1.0) / (lambda * lambda),
+    ];
+    let (value, a, b) = if survival {
+        (-z, -z, 0.0)
+    } else {
+        let (a, b) = if z == 0.0 {
+            (1.0, 1.0)
+        } else {
+            (z / z.exp_m1(), z / -(-z).exp_m1())
+        };
+        let value = if z < 0.5 {
+            k * u + (-(-z).exp_m1() / z).ln()
+        } else {
+            (-(-z).exp()).ln_1p()
+        };
+        // ln(−expm1(−z)/z) at z = 0 is ln(NaN); the limit is ln 1 = 0.
+        (if z == 0.0 { k * u } else { value }, a, b)
+    };
+    if let Some(g) = grad {
+        g[0] = a * v[0];
+        g[1] = a * v[1];
+    }
+    if let Some(h) = hess {
+        h[0] = a * (m[0] - b * v[0] * v[0]);
+        h[1] = a * (m[1] - b * v[0] * v[1]);
+        h[2] = h[1];
+        h[3] = a * (m[2] - b * v[1] * v[1]);
+    }
+    value
 }
 
 #[cfg(test)]
@@ -378,5 +474,47 @@ mod tests {
         assert_eq!(Weibull.cdf(&theta, 0.0), Some(0.0));
         assert_eq!(Weibull.cdf(&theta, -1.0), Some(0.0));
         assert_eq!(Weibull.cdf(&theta, f64::INFINITY), Some(1.0));
+    }
+
+    #[test]
+    fn tail_derivatives_match_finite_differences() {
+        for theta in [[1.8, 2.2], [0.6, 150.0], [7.5, 0.02]] {
+            for q in [1e-6f64, 0.05, 0.5, 0.9, 0.999] {
+                // x at quantile q: λ(−ln(1 − q))^{1/k}.
+                let x = theta[1] * (-(-q).ln_1p()).powf(1.0 / theta[0]);
+                super::super::testkit::check_tail_derivatives(&Weibull, &theta, x, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn tails_are_exact_far_out() {
+        let theta = [1.5, 2.0];
+        // ln S = −(x/λ)^k exactly, even at 1e6 scale units, where S underflows.
+        let x = 2.0e6;
+        let want = -(1e6f64).powf(1.5);
+        let got = Weibull.ln_sf_derivs(&theta, x, None, None).unwrap();
+        assert!((got - want).abs() <= 1e-15 * want.abs(), "{got} vs {want}");
+        let mut g = [0.0; 2];
+        Weibull.ln_sf_derivs(&theta, x, Some(&mut g), None);
+        assert!((g[0] - want * 1e6f64.ln()).abs() <= 1e-14 * g[0].abs());
+        // ln F ≈ k ln(x/λ) far below the scale, where F underflows to 0 in 1 − e^{−z}.
+        let x = 2.0e-250;
+        let want = 1.5 * (1e-250f64).ln();
+        let got = Weibull.ln_cdf_derivs(&theta, x, None, None).unwrap();
+        assert!((got - want).abs() <= 1e-15 * want.abs(), "{got} vs {want}");
+        // ln F near 1: scipy 1.17.1 weibull_min.logcdf(30.0, 1.5, scale=2.0) = −5.885326532526261e-26
+        // (= −e^{−z}, z = 15^1.5).
+        let got = Weibull.ln_cdf_derivs(&theta, 30.0, None, None).unwrap();
+        let want = -(-(15f64).powf(1.5)).exp();
+        assert!((got - want).abs() <= 1e-13 * want.abs(), "{got} vs {want}");
+        assert_eq!(
+            Weibull.ln_cdf_derivs(&theta, 0.0, None, None),
+            Some(f64::NEG_INFINITY)
+        );
+        assert_eq!(
+            Weibull.ln_sf_derivs(&theta, f64::INFINITY, None, None),
+            Some(f64::NEG_INFINITY)
+        );
     }
 }

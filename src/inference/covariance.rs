@@ -155,14 +155,31 @@ pub fn covariances(family: &dyn Family, sample: &Sample, fit: &Fit) -> Result<Co
     let family = FamilyHandle::for_sample(family, sample)?;
     let family: &dyn Family = &*family;
     let setup = Setup::new(family, sample, fit)?;
-    Ok(setup.covariances())
+    let mut out = setup.covariances();
+    if !sample.is_exact() {
+        // The expected information of a censored sample depends on the censoring mechanism,
+        // which the data do not describe.
+        if out.expected.take().is_some() {
+            out.notes.push(
+                "no expected information for censored or truncated data (it depends on the \
+                 censoring mechanism): use the observed information"
+                    .into(),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// White's information-matrix test for `fit` (see the [module documentation](self)), over the
 /// parameters θ̂ estimated by its score. `None` when no parameter is, when no indicator is
 /// linearly independent of the scores, when there are too few observations for the
-/// regression, or when `fit` does not belong to `family` and `sample` (see [`covariances`]).
+/// regression, or when `fit` does not belong to `family` and `sample` (see [`covariances`]), or
+/// when the sample is censored or truncated.
 pub fn information_matrix_test(family: &dyn Family, sample: &Sample, fit: &Fit) -> Option<ImTest> {
+    // The test compares per-row Hessians with outer products of exact-data scores.
+    if !sample.is_exact() {
+        return None;
+    }
     let family = FamilyHandle::for_sample(family, sample).ok()?;
     let family: &dyn Family = &*family;
     let setup = Setup::new(family, sample, fit).ok()?;

@@ -48,7 +48,9 @@ pub struct RowScores {
 }
 
 /// Per-row scores and the summed Hessian at θ. A per-row number of trials
-/// ([`Sample::with_trials`]) replaces the family's fixed count row by row, as in the fit.
+/// ([`Sample::with_trials`]) replaces the family's fixed count row by row, as in the fit; a
+/// censored or truncated row's score is that of its likelihood contribution
+/// ([`crate::objective::row_log_likelihood`]).
 pub fn row_scores(family: &dyn Family, theta: &[f64], sample: &Sample) -> RowScores {
     let k = theta.len();
     let input = RowInput::of(family, sample);
@@ -60,11 +62,26 @@ pub fn row_scores(family: &dyn Family, theta: &[f64], sample: &Sample) -> RowSco
     let mut g = vec![0.0; k];
     let mut h = vec![0.0; k * k];
     let mut theta_row = theta.to_vec();
+    // A censored or truncated row contributes its interval probability, not a density.
+    let exact = sample.is_exact();
+    let mut scratch = crate::objective::Scratch::new(k);
     for (r, &i) in rows.iter().enumerate() {
         if let Some(input) = input {
             input.theta_at(&mut theta_row, i);
         }
-        family.ln_density_derivs(&theta_row, sample.values()[i], Some(&mut g), Some(&mut h));
+        if exact {
+            family.ln_density_derivs(&theta_row, sample.values()[i], Some(&mut g), Some(&mut h));
+        } else {
+            crate::objective::row_log_likelihood(
+                family,
+                sample,
+                i,
+                &theta_row,
+                Some(&mut g),
+                Some(&mut h),
+                &mut scratch,
+            );
+        }
         let w = sample.weight(i);
         for a in 0..k {
             scores[(r, a)] = g[a];

@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fit one or more families to a CSV column.
-    Fit(FitArgs),
+    Fit(Box<FitArgs>),
     /// List the families (or describe one).
     Families(FamiliesArgs),
     /// Rank families by cross entropy (held out and in sample) against the data's entropy.
@@ -118,6 +118,28 @@ pub struct FitArgs {
     /// [default: full].
     #[arg(long, value_enum)]
     pub covariance: Option<CovarianceArg>,
+
+    /// Censored data in two columns (fitdistrplus): per row, LEFT = RIGHT is an exact value,
+    /// LEFT < RIGHT an interval, an empty or NA LEFT left-censored (value ≤ RIGHT), an empty or
+    /// NA RIGHT right-censored (value > LEFT).
+    #[arg(long, value_name = "LEFT,RIGHT", value_parser = parse_column_pair,
+          conflicts_with = "event", help_heading = "Censored and truncated data")]
+    pub interval: Option<(String, String)>,
+
+    /// Survival data: -c TIME holds the times and this column the status, 1/true/yes for an
+    /// observed failure (exact) and 0/false/no for a unit still running (right-censored).
+    #[arg(
+        long,
+        value_name = "STATUS",
+        help_heading = "Censored and truncated data"
+    )]
+    pub event: Option<String>,
+
+    /// The data could only have been observed inside LOW,HIGH (either end may be empty): each
+    /// row's likelihood is divided by the probability of the window.
+    #[arg(long, value_name = "LOW,HIGH", value_parser = parse_window, allow_hyphen_values = true,
+          help_heading = "Censored and truncated data")]
+    pub truncate: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -423,6 +445,38 @@ fn parse_fix(s: &str) -> Result<(String, f64), String> {
         return Err(format!("{value:?} is not a finite number (in {s:?})"));
     }
     Ok((name.trim().to_string(), v))
+}
+
+/// `LEFT,RIGHT`: two column names or 1-based indices.
+fn parse_column_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once(',') {
+        Some((l, r)) if !l.trim().is_empty() && !r.trim().is_empty() && !r.contains(',') => {
+            Ok((l.trim().to_string(), r.trim().to_string()))
+        }
+        _ => Err(format!("expected two columns LEFT,RIGHT, got {s:?}")),
+    }
+}
+
+/// `LOW,HIGH`: numbers, either of them empty for an open end (−∞, +∞), LOW < HIGH.
+fn parse_window(s: &str) -> Result<(f64, f64), String> {
+    let (lo, hi) = s
+        .split_once(',')
+        .ok_or_else(|| format!("expected LOW,HIGH (either may be empty), got {s:?}"))?;
+    let end = |t: &str, open: f64| -> Result<f64, String> {
+        let t = t.trim();
+        if t.is_empty() {
+            return Ok(open);
+        }
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(format!("{t:?} is not a finite number (in {s:?})")),
+        }
+    };
+    let (lo, hi) = (end(lo, f64::NEG_INFINITY)?, end(hi, f64::INFINITY)?);
+    if lo >= hi {
+        return Err(format!("the window {s:?} is empty: LOW must be below HIGH"));
+    }
+    Ok((lo, hi))
 }
 
 fn parse_components(s: &str) -> Result<mlfit::mixture::Components, String> {

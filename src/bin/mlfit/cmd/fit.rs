@@ -9,13 +9,15 @@
 //! partial result.
 
 use anyhow::anyhow;
+use mlfit::data::censoring::Convention;
+use mlfit::data::csv::ColumnSelector;
 use mlfit::family::{self, Constraint, Family, Support};
 use mlfit::inference::UncertaintyOptions;
 use mlfit::report::{Context, FitReport, Json, Renderer};
 use mlfit::{FitOptions, Sample};
 
 use super::{input, Failure, Output};
-use crate::cli::FitArgs;
+use crate::cli::{FitArgs, SeArg};
 
 /// An option a pipeline cannot honour.
 pub struct Refusal {
@@ -44,7 +46,57 @@ pub fn refuse(args: &FitArgs, refused: &[Refusal], subject: &str) -> Result<(), 
     }
 }
 
+/// Whether the rows are censored or truncated (any of --interval, --event, --truncate).
+fn censored(args: &FitArgs) -> bool {
+    args.interval.is_some() || args.event.is_some() || args.truncate.is_some()
+}
+
+/// What censored or truncated data cannot be analysed with (yet): the expected information
+/// and the parametric bootstrap need the censoring mechanism, which the data do not describe;
+/// the sandwich, the non-parametric bootstrap and the goodness-of-fit tests are not checked on
+/// censored rows.
+const CENSORED_REFUSED: &[Refusal] = &[
+    Refusal {
+        option: "--trials",
+        given: |a| a.trials.is_some(),
+        why: "",
+    },
+    Refusal {
+        option: "--se expected, sandwich or all",
+        given: |a| matches!(a.uncertainty.se, Some(s) if !matches!(s, SeArg::Observed)),
+        why: "use --se observed",
+    },
+    Refusal {
+        option: "--bootstrap",
+        given: |a| a.uncertainty.bootstrap.is_some(),
+        why: "use --ci 0.95 --ci-method profile (or wald)",
+    },
+    Refusal {
+        option: "--gof-bootstrap",
+        given: |a| a.uncertainty.gof_bootstrap.is_some(),
+        why: "",
+    },
+];
+
 pub fn run(args: &FitArgs) -> Result<Output, Failure> {
+    if censored(args) {
+        if args.event.is_some() && args.input.column.is_none() {
+            return Err(Failure::usage(anyhow!(
+                "--event STATUS needs the time column: -c TIME --event STATUS"
+            )));
+        }
+        if args.interval.is_some() && args.input.column.is_some() {
+            return Err(Failure::usage(anyhow!(
+                "--interval LEFT,RIGHT names both columns: drop -c"
+            )));
+        }
+        if super::fit_multivariate::applies(args) || super::fit_mixture::applies(args) {
+            return Err(Failure::usage(anyhow!(
+                "--interval, --event and --truncate are not available for mixture or multivariate families"
+            )));
+        }
+        refuse(args, CENSORED_REFUSED, "censored or truncated data")?;
+    }
     if super::fit_multivariate::applies(args) {
         return super::fit_multivariate::run(args);
     }
@@ -84,8 +136,31 @@ pub fn run(args: &FitArgs) -> Result<Output, Failure> {
         .transpose()?;
     let (constant_trials, trials_column) = input::parse_trials(args.trials.as_ref());
     let wants_labels = |f: &&dyn Family| f.support() == Support::Labels;
+    if censored(args) {
+        if let Some(f) = families.iter().find(|f| wants_labels(f)) {
+            return Err(Failure::usage(anyhow!(
+                "{} fits labels, which cannot be censored or truncated",
+                f.name()
+            )));
+        }
+    }
     let (need_numbers, need_labels) = input::kinds_needed(&families);
-    let data = input::read(&args.input, need_numbers, need_labels, trials_column)?;
+    let data = if censored(args) {
+        let convention = match (&args.interval, &args.event) {
+            (Some((left, right)), _) => Some(Convention::Interval {
+                left: ColumnSelector::Name(left.clone()),
+                right: ColumnSelector::Name(right.clone()),
+            }),
+            (None, Some(status)) => Some(Convention::Event {
+                time: ColumnSelector::from_arg(args.input.column.as_deref()),
+                status: ColumnSelector::Name(status.clone()),
+            }),
+            (None, None) => None,
+        };
+        input::read_censored(&args.input, convention, args.truncate)?
+    } else {
+        input::read(&args.input, need_numbers, need_labels, trials_column)?
+    };
     let notes: Vec<String> = data.skipped_note.iter().cloned().collect();
 
     let mut fits: Vec<FitReport> = Vec::with_capacity(families.len());
@@ -158,6 +233,10 @@ fn fit_family(
         fixed,
         start: None,
     };
+    if !sample.is_exact() {
+        // A family that cannot weigh censored rows is the user's choice to change: a usage error.
+        mlfit::objective::check_observations(family, sample).map_err(Failure::usage)?;
+    }
     let mut report = FitReport::from(mlfit::fit(family, sample, &fit_options)?);
     let fit = &mut report.fit;
     if !fit.converged && !args.allow_nonconverged {

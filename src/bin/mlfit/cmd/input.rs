@@ -7,6 +7,9 @@ use std::fs::File;
 use std::io::Read;
 
 use anyhow::anyhow;
+use mlfit::data::censoring::{
+    read_censored as read_censored_csv, truncate as truncate_sample, CensoredSpec, Convention,
+};
 use mlfit::data::csv::{read_columns, ColumnSelector, CsvOptions, Table};
 use mlfit::Sample;
 
@@ -43,6 +46,66 @@ pub struct Input {
     pub skipped: usize,
 }
 
+/// The input file (or stdin) and its name for messages.
+fn open(input: &InputArgs) -> Result<(Box<dyn Read>, String), Failure> {
+    Ok(match input.file.as_deref() {
+        None => (Box::new(std::io::stdin().lock()), "<stdin>".into()),
+        Some(p) if p.as_os_str() == "-" => (Box::new(std::io::stdin().lock()), "<stdin>".into()),
+        Some(p) => {
+            let file = File::open(p)
+                .map_err(|e| Failure::data(anyhow!("{}: cannot open: {e}", p.display())))?;
+            (Box::new(file), p.display().to_string())
+        }
+    })
+}
+
+/// Read censored observations (`--interval LEFT,RIGHT`, or `-c TIME --event STATUS`), with
+/// the input's weights; `convention` is `None` for exact values read as [`read`] does (then
+/// only truncated). A truncation window applies to every row.
+pub fn read_censored(
+    input: &InputArgs,
+    convention: Option<Convention>,
+    truncate: Option<(f64, f64)>,
+) -> Result<Input, Failure> {
+    let mut data = match convention {
+        None => read(input, true, false, None)?,
+        Some(convention) => {
+            let (reader, source) = open(input)?;
+            let spec = CensoredSpec {
+                convention,
+                weights: input.weights.clone().map(ColumnSelector::Name),
+            };
+            let options = CsvOptions {
+                has_header: !input.no_header,
+                delimiter: input.delimiter,
+                skip_missing: input.skip_missing,
+                labels: false,
+            };
+            let t = read_censored_csv(reader, &source, &spec, &options)?;
+            let skipped = t.skipped_missing;
+            Input {
+                column: t.names[..2].join(","),
+                weights: input.weights.as_ref().map(|_| t.names[2].clone()),
+                skipped_note: (skipped > 0).then(|| {
+                    format!(
+                        "{source}: skipped {skipped} row{} with a missing value",
+                        if skipped == 1 { "" } else { "s" }
+                    )
+                }),
+                source,
+                numbers: Some(t.sample),
+                labels: None,
+                skipped,
+            }
+        }
+    };
+    if let Some((low, high)) = truncate {
+        let sample = data.numbers.take().expect("read as numbers");
+        data.numbers = Some(truncate_sample(sample, low, high)?);
+    }
+    Ok(data)
+}
+
 /// Read `input`, parsing the column as numbers and/or labels, with an optional column of
 /// per-row numbers of trials.
 pub fn read(
@@ -51,15 +114,7 @@ pub fn read(
     need_labels: bool,
     trials_column: Option<&String>,
 ) -> Result<Input, Failure> {
-    let (mut reader, source): (Box<dyn Read>, String) = match input.file.as_deref() {
-        None => (Box::new(std::io::stdin().lock()), "<stdin>".into()),
-        Some(p) if p.as_os_str() == "-" => (Box::new(std::io::stdin().lock()), "<stdin>".into()),
-        Some(p) => {
-            let file = File::open(p)
-                .map_err(|e| Failure::data(anyhow!("{}: cannot open: {e}", p.display())))?;
-            (Box::new(file), p.display().to_string())
-        }
-    };
+    let (mut reader, source) = open(input)?;
     let mut selectors = vec![ColumnSelector::from_arg(input.column.as_deref())];
     if let Some(w) = &input.weights {
         selectors.push(ColumnSelector::Name(w.clone()));
