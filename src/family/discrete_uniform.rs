@@ -171,7 +171,12 @@ impl Family for DiscreteUniform {
         (0..n)
             .map(|_| {
                 let u: f64 = rand_distr::StandardUniform.sample(rng);
-                (lo + (u * count).floor()).min(hi)
+                if count.is_finite() {
+                    (lo + (u * count).floor()).min(hi)
+                } else {
+                    // hi − lo overflows (ends near ±1.8e308): interpolate without the width.
+                    (lo * (1.0 - u) + hi * u).floor().clamp(lo, hi)
+                }
             })
             .collect()
     }

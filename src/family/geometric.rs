@@ -145,12 +145,18 @@ impl Family for Geometric {
 
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // rand_distr's geometric counts the failures before the first success, as here; it
-        // returns a u64, which saturates at 1.8e19, so a law whose upper quantiles pass 2⁵³
-        // (p < 1e-12) is drawn by inversion, ⌊ln U / ln(1 − p)⌋, in doubles.
+        // returns a u64, which saturates at 1.8e19, and its constructor never returns once
+        // 1 − p rounds to 1 (p < 1.1e-16), so a law whose upper quantiles pass 2⁵³ (p < 1e-12)
+        // is drawn by inversion, ⌊ln U / ln(1 − p)⌋, in doubles.
         let p = theta[0];
-        match rand_distr::Geometric::new(p) {
-            Ok(d) if p >= 1e-12 => (0..n).map(|_| d.sample(rng) as f64).collect(),
-            _ => (0..n)
+        let d = if p >= 1e-12 {
+            rand_distr::Geometric::new(p).ok()
+        } else {
+            None
+        };
+        match d {
+            Some(d) => (0..n).map(|_| d.sample(rng) as f64).collect(),
+            None => (0..n)
                 .map(|_| {
                     let u: f64 = rand_distr::OpenClosed01.sample(rng);
                     (u.ln() / (-p).ln_1p()).floor()

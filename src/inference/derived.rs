@@ -148,59 +148,84 @@ pub fn delta_method(
         }
     };
     let mut s = vec![0.0; m];
-    let partial: Vec<f64> = match q {
-        Quantity::Mean => {
-            let mu = estimate;
-            expect::expectation(family, theta, m, |x, out| {
-                score(x, &mut s);
-                for (o, sa) in out.iter_mut().zip(&s) {
-                    *o = (x - mu) * sa;
-                }
-            })?
-        }
-        Quantity::Variance => {
-            let mu = family.mean_variance(theta).0;
-            if !mu.is_finite() {
-                return None;
-            }
-            // [E[(X−μ)² s], E[(X−μ) s], E[s], E[X − μ]]
-            let e = expect::expectation(family, theta, 3 * m + 1, |x, out| {
-                score(x, &mut s);
-                let d = x - mu;
-                for (a, sa) in s.iter().enumerate() {
-                    out[a] = d * d * sa;
-                    out[m + a] = d * sa;
-                    out[2 * m + a] = *sa;
-                }
-                out[3 * m] = d;
-            })?;
-            let bias = e[3 * m];
-            (0..m)
-                .map(|a| {
-                    let dmean = e[m + a] + mu * e[2 * m + a];
-                    e[a] - 2.0 * bias * dmean
-                })
-                .collect()
-        }
-        Quantity::Quantile(p) => {
-            let density = family.ln_density_derivs(theta, estimate, None, None).exp();
-            if !(density > 0.0 && density.is_finite()) {
-                return None;
-            }
-            let dcdf: Vec<f64> = if p <= 0.5 {
-                expect::expectation_over(family, theta, f64::NEG_INFINITY, estimate, m, |x, o| {
-                    score(x, o)
+    let partial = (|| -> Option<Vec<f64>> {
+        Some(match q {
+            Quantity::Mean => {
+                let mu = estimate;
+                expect::expectation(family, theta, m, |x, out| {
+                    score(x, &mut s);
+                    for (o, sa) in out.iter_mut().zip(&s) {
+                        *o = (x - mu) * sa;
+                    }
                 })?
-            } else {
-                expect::expectation_over(family, theta, estimate, f64::INFINITY, m, |x, o| {
-                    score(x, o)
-                })?
-                .into_iter()
-                .map(|v| -v)
-                .collect()
-            };
-            dcdf.iter().map(|d| -d / density).collect()
-        }
+            }
+            Quantity::Variance => {
+                let mu = family.mean_variance(theta).0;
+                if !mu.is_finite() {
+                    return None;
+                }
+                // [E[(X−μ)² s], E[(X−μ) s], E[s], E[X − μ]]
+                let e = expect::expectation(family, theta, 3 * m + 1, |x, out| {
+                    score(x, &mut s);
+                    let d = x - mu;
+                    for (a, sa) in s.iter().enumerate() {
+                        out[a] = d * d * sa;
+                        out[m + a] = d * sa;
+                        out[2 * m + a] = *sa;
+                    }
+                    out[3 * m] = d;
+                })?;
+                let bias = e[3 * m];
+                (0..m)
+                    .map(|a| {
+                        let dmean = e[m + a] + mu * e[2 * m + a];
+                        e[a] - 2.0 * bias * dmean
+                    })
+                    .collect()
+            }
+            Quantity::Quantile(p) => {
+                let density = family.ln_density_derivs(theta, estimate, None, None).exp();
+                if !(density > 0.0 && density.is_finite()) {
+                    return None;
+                }
+                let dcdf: Vec<f64> = if p <= 0.5 {
+                    expect::expectation_over(
+                        family,
+                        theta,
+                        f64::NEG_INFINITY,
+                        estimate,
+                        m,
+                        |x, o| score(x, o),
+                    )?
+                } else {
+                    expect::expectation_over(family, theta, estimate, f64::INFINITY, m, |x, o| {
+                        score(x, o)
+                    })?
+                    .into_iter()
+                    .map(|v| -v)
+                    .collect()
+                };
+                dcdf.iter().map(|d| -d / density).collect()
+            }
+        })
+    })();
+    // The value stands without its gradient (it used to be dropped silently): the expectation
+    // over the support is refused beyond MAX_TERMS terms (counts of 1e15 and more) rather than
+    // summed for minutes.
+    let Some(partial) = partial else {
+        return Some(Derived {
+            name: q.name(),
+            estimate,
+            std_error: None,
+            gradient: Vec::new(),
+            note: Some(format!(
+                "no delta-method standard error: the expectation over the support that gives \
+                 the gradient of {} is unavailable (a sum of more than {} terms, or one that \
+                 does not converge)",
+                q.name(),
+                expect::MAX_TERMS
+            )),
+        });
     };
     let mut gradient = vec![f64::NAN; k];
     for (&j, &d) in which.iter().zip(&partial) {

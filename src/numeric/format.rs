@@ -3,8 +3,12 @@
 //! not reach up into `report`.
 
 /// Format a number with `sig` significant digits, switching to exponent notation for very
-/// large or small magnitudes.
+/// large or small magnitudes. NaN (a quantity that does not exist here, `null` in JSON) is a
+/// dash, so that no table cell reads "NaN".
 pub fn sig(x: f64, sig: usize) -> String {
+    if x.is_nan() {
+        return "-".into();
+    }
     if !x.is_finite() {
         return x.to_string();
     }
@@ -34,7 +38,8 @@ mod tests {
 
     #[test]
     fn non_finite_values_and_the_notation_switch() {
-        assert_eq!(sig(f64::NAN, 4), "NaN");
+        // Issue 17: a table never says NaN; what JSON prints as null is a dash.
+        assert_eq!(sig(f64::NAN, 4), "-");
         assert_eq!(sig(f64::INFINITY, 4), "inf");
         assert_eq!(sig(f64::NEG_INFINITY, 4), "-inf");
         assert_eq!(sig(1e-4, 3), "0.000100");

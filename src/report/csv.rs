@@ -53,7 +53,11 @@ impl Renderer for Csv {
         let e = report.evaluation;
         format!(
             "family,n,cross_entropy,std_error,outside\n{},{},{},{},{}\n",
-            e.family, e.n, e.cross_entropy, e.std_error, e.outside
+            e.family,
+            e.n,
+            e.cross_entropy,
+            finite(e.std_error),
+            e.outside
         )
     }
 }
@@ -135,9 +139,11 @@ const EXTRA: &str =
     ",se_observed,se_expected,se_sandwich,ci_lower,ci_upper,ci_method,ci_level,bootstrap_se";
 
 fn opt(v: Option<f64>) -> String {
-    v.map_or(String::new(), |v| v.to_string())
+    v.map_or(String::new(), finite)
 }
 
+/// A number as `{}` prints it, or an empty cell for NaN (JSON's `null`: a standard error with
+/// fewer than two values, a bootstrap whose refits all failed).
 fn finite(v: f64) -> String {
     if v.is_nan() {
         String::new()
@@ -180,6 +186,15 @@ fn extra_columns(uncertainty: Option<&Uncertainty>, name: &str) -> String {
     )
 }
 
+/// A number as `{:?}` prints it, or an empty cell for NaN (JSON's `null`).
+fn num(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else {
+        format!("{v:?}")
+    }
+}
+
 fn comparison_csv(c: &Comparison) -> String {
     let mut out = String::from("group,family,k,cross_entropy,cross_entropy_se,heldout,heldout_se,aic,aicc,bic,delta_aic,akaike_weight,kl_estimate,ks_distance,converged,termination,error,rank,status\n");
     for g in &c.groups {
@@ -187,20 +202,20 @@ fn comparison_csv(c: &Comparison) -> String {
             match (&e.fit, &e.heldout) {
                 (Some(f), Some(h)) => {
                     out.push_str(&format!(
-                        "{},{},{},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{:?},{},{},{},,{},{}\n",
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},,{},{}\n",
                         g.kind,
                         e.family,
                         e.k,
-                        f.cross_entropy,
-                        e.cross_entropy_se,
-                        h.cross_entropy,
-                        h.std_error,
-                        f.aic,
-                        e.aicc,
-                        f.bic,
-                        e.delta_aic,
-                        e.akaike_weight,
-                        e.kl_estimate,
+                        num(f.cross_entropy),
+                        num(e.cross_entropy_se),
+                        num(h.cross_entropy),
+                        num(h.std_error),
+                        num(f.aic),
+                        num(e.aicc),
+                        num(f.bic),
+                        num(e.delta_aic),
+                        num(e.akaike_weight),
+                        num(e.kl_estimate),
                         e.ks_distance.map_or(String::new(), |d| format!("{d:?}")),
                         f.converged,
                         f.termination.as_str(),

@@ -17,6 +17,14 @@ use crate::cli::SampleArgs;
 /// Draws rendered per block (and the most returned in one piece).
 pub const BLOCK: usize = 1 << 20;
 
+impl Failure {
+    /// A write error as a failure; `None` for a closed pipe, which ends the run quietly.
+    fn from_io(e: std::io::Error) -> Option<Failure> {
+        (e.kind() != std::io::ErrorKind::BrokenPipe)
+            .then(|| Failure::data(anyhow!("cannot write output: {e}")))
+    }
+}
+
 pub fn run(args: &SampleArgs) -> Result<Output, Failure> {
     let model = load_model(&args.model)?;
     let name = args
@@ -27,7 +35,9 @@ pub fn run(args: &SampleArgs) -> Result<Output, Failure> {
     push_field(&mut out, &name);
     out.push('\n');
     if args.n <= BLOCK {
-        render(&model, &model.sample(args.n, args.seed), &mut out);
+        let draws = model.sample(args.n, args.seed);
+        representable(&draws)?;
+        render(&model, &draws, &mut out);
         return Ok(Output {
             stdout: out,
             notes: vec![],
@@ -35,20 +45,34 @@ pub fn run(args: &SampleArgs) -> Result<Output, Failure> {
     }
     let mut stdout = std::io::stdout().lock();
     let result = model.sample_blocks(args.n, args.seed, BLOCK, |draws| {
+        representable(draws).map_err(Some)?;
         render(&model, draws, &mut out);
         let written = stdout.write_all(out.as_bytes());
         out.clear();
-        written
+        written.map_err(Failure::from_io)
     });
-    match result.and_then(|()| stdout.flush()) {
+    match result.and_then(|()| stdout.flush().map_err(Failure::from_io)) {
         Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(Failure::data(anyhow!("cannot write output: {e}"))),
+        Err(None) => {}
+        Err(Some(f)) => return Err(f),
     }
     Ok(Output {
         stdout: String::new(),
         notes: vec![],
     })
+}
+
+/// The error for draws beyond the range of doubles (a geometric with p = 5e-324 has almost all
+/// its mass beyond 1.8e308): one line rather than a column of `inf`. A streamed run checks each
+/// block before writing it; the first block (2²⁰ draws) is where such a model shows it.
+fn representable(draws: &[f64]) -> Result<(), Failure> {
+    match draws.iter().find(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(x) => Err(Failure::data(anyhow!(
+            "the model draws values beyond the range of double precision ({x}); its parameters \
+             are too extreme to sample"
+        ))),
+    }
 }
 
 /// One line per draw: the level's name for a categorical model, else the number.
