@@ -448,6 +448,7 @@ fn summarise(
     let value = certificate.value;
     let mut notes = start.notes;
     notes.extend(certificate.notes);
+    notes.extend(family.fit_notes(&theta));
     let w = objective.total_weight();
     let log_likelihood = -value * w;
     let n = (0..sample.len())

@@ -369,6 +369,12 @@ pub trait Family: Send + Sync + 'static {
         None
     }
 
+    /// Notes every fit of this family reports at θ̂ beside its parameters (the same law in
+    /// another parameterisation users know); none by default.
+    fn fit_notes(&self, _theta: &[f64]) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The cumulative distribution function P(X ≤ x | θ) (used for goodness-of-fit distances);
     /// `None` for families that do not provide it.
     fn cdf(&self, _theta: &[f64], _x: f64) -> Option<f64> {
@@ -656,26 +662,35 @@ pub static NESTED: &[Nesting] = &[
         on_boundary: false,
         restriction: "shape = 1",
     },
+    // Prentice's generalized gamma (μ, σ, Q): all three restrictions are interior points, the
+    // gamma's a curve (Q = σ, shape Q⁻²) rather than a coordinate value.
+    Nesting {
+        small: "lognormal",
+        big: "generalized_gamma",
+        df: 1,
+        on_boundary: false,
+        restriction: "Q = 0",
+    },
     Nesting {
         small: "weibull",
         big: "generalized_gamma",
         df: 1,
         on_boundary: false,
-        restriction: "shape = 1",
+        restriction: "Q = 1",
     },
     Nesting {
         small: "gamma",
         big: "generalized_gamma",
         df: 1,
         on_boundary: false,
-        restriction: "power = 1",
+        restriction: "Q = sigma",
     },
     Nesting {
         small: "exponential",
         big: "generalized_gamma",
         df: 2,
         on_boundary: false,
-        restriction: "shape = power = 1",
+        restriction: "Q = sigma = 1",
     },
     Nesting {
         small: "exponential",
