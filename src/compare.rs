@@ -179,6 +179,13 @@ pub struct Comparison {
     /// Seed of the fold assignment.
     #[serde(skip)]
     pub seed: u64,
+    /// The file the data came from (`<stdin>` for standard input), when known: batch outputs
+    /// say what they describe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The column compared, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 impl Comparison {
@@ -299,6 +306,8 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
         groups,
         folds: options.folds,
         seed: options.seed,
+        file: None,
+        column: None,
     }
 }
 

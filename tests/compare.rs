@@ -406,3 +406,65 @@ fn the_kl_column_on_rounded_data_is_zero_for_the_true_family() {
     assert!(kn <= 2.0 * sn, "normal: {kn} ± {sn}");
     assert!(kl_ > 4.0 * sl, "laplace: {kl_} ± {sl}");
 }
+
+#[test]
+fn defaults_say_what_they_did() {
+    // The default first column of annual_maxima.csv is the year: a hint names the data column.
+    let out = mlfit()
+        .args(["compare", "data/annual_maxima.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("column year is the default first column")
+            && stderr.contains("add -c max_flow"),
+        "{stderr}"
+    );
+    for args in [
+        ["compare", "data/annual_maxima.csv", "-c", "year"],
+        ["compare", "data/counts.csv", "-f", "poisson"],
+    ] {
+        let out = mlfit().args(args).output().unwrap();
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("default first column"));
+    }
+    // A tail probability below the floating-point floor is a bound, not 0.
+    let out = mlfit()
+        .args(["compare", "data/incomes.csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("df 1, p < 1e-300 (boundary null") && !text.contains("p = 0 "),
+        "{text}"
+    );
+    // A bootstrap p-value at its floor 1/(1 + replicates) is a bound too.
+    let out = mlfit()
+        .args([
+            "fit",
+            "data/faithful.csv",
+            "-c",
+            "eruptions",
+            "-f",
+            "normal",
+            "--gof-bootstrap",
+            "99",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("0.18156   ≤ 0.01\n"), "{text}");
+    // JSON says which file and column it describes.
+    let v = compare_json(
+        &["data/faithful.csv", "-c", "waiting", "-f", "normal"],
+        None,
+    );
+    assert_eq!(v["file"], "data/faithful.csv");
+    assert_eq!(v["column"], "waiting");
+    let v = compare_json(
+        &["-f", "normal"],
+        Some(b"x\n1.5\n2.25\n3.0\n0.5\n".to_vec()),
+    );
+    assert_eq!(v["file"], "<stdin>");
+    assert_eq!(v["column"], "x");
+}

@@ -185,13 +185,18 @@ fn remarks(c: &Comparison, g: &Group) -> String {
     }
     for t in &g.nested {
         out.push_str(&format!(
-            "nested: {} ⊂ {} ({}): 2Δℓ = {}, df {}, p = {}{}\n",
+            "nested: {} ⊂ {} ({}): 2Δℓ = {}, df {}, p {}{}\n",
             t.small,
             t.big,
             t.restriction,
             sig(t.statistic, 4),
             t.df,
-            sig(t.p_value, 3),
+            // Below the floating-point floor the tail probability is a bound, not 0.
+            if t.p_value < 1e-300 {
+                "< 1e-300".to_string()
+            } else {
+                format!("= {}", sig(t.p_value, 3))
+            },
             if t.on_boundary {
                 " (boundary null: ½χ²₀ + ½χ²₁)"
             } else {
