@@ -67,8 +67,14 @@ pub struct Entry {
     pub delta_aic: f64,
     /// Akaike weight exp(−ΔAIC/2) / Σ exp(−ΔAIC/2) within the group.
     pub akaike_weight: f64,
-    /// Cross entropy minus the entropy estimate: an estimate of KL(p* ‖ p_θ̂).
+    /// Cross entropy minus the entropy estimate: an estimate of KL(p* ‖ p_θ̂), on the grid the
+    /// data were recorded on when the entropy estimate is (each row's cell probability against
+    /// the plug-in entropy of the cells); floored at 0 (a KL divergence is never negative: an
+    /// estimate below 0 is noise), null when the group has no entropy estimate.
     pub kl_estimate: f64,
+    /// Standard error of the KL estimate, paired over rows (the family's −ln p(xᵢ) minus the
+    /// entropy estimate's per-row term).
+    pub kl_std_error: f64,
     /// Kolmogorov–Smirnov distance sup |F_n − F_θ̂| between the (weighted) empirical CDF and
     /// the fitted CDF; `None` when the family has no CDF.
     pub ks_distance: Option<f64>,
@@ -173,6 +179,13 @@ pub struct Comparison {
     /// Seed of the fold assignment.
     #[serde(skip)]
     pub seed: u64,
+    /// The file the data came from (`<stdin>` for standard input), when known: batch outputs
+    /// say what they describe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The column compared, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 impl Comparison {
@@ -293,6 +306,8 @@ pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) ->
         groups,
         folds: options.folds,
         seed: options.seed,
+        file: None,
+        column: None,
     }
 }
 
@@ -302,14 +317,14 @@ type PerRow = Option<(Vec<f64>, Vec<f64>)>;
 
 /// Fit, cross-validate and rank the `members` of one group (all of one `kind`).
 fn rank_group(kind: &str, members: &[(&dyn Family, &Sample)], options: &CompareOptions) -> Group {
-    let (mut entries, per_row): (Vec<Entry>, Vec<PerRow>) = members
-        .iter()
-        .map(|(family, sample)| fit_entry(*family, sample, options))
-        .unzip();
     // The entropy of the data (all members share the data column).
     let data = members[0].1;
     let (entropy_estimate, entropy_error) = entropy_of(kind, data);
-    weigh(&mut entries, entropy_estimate.as_ref());
+    let (mut entries, per_row): (Vec<Entry>, Vec<PerRow>) = members
+        .iter()
+        .map(|(family, sample)| fit_entry(*family, sample, options, entropy_estimate.as_ref()))
+        .unzip();
+    weigh(&mut entries);
     let order = ranking_order(&entries, options.sort);
     let ranked: Vec<usize> = order
         .iter()
@@ -469,7 +484,12 @@ fn limit_of(family: &str, f: &Fit) -> Option<String> {
 
 /// One family's entry (before the group's Akaike weights and KL estimates), and its per-row
 /// −ln p(xᵢ) when it could be fitted.
-fn fit_entry(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> (Entry, PerRow) {
+fn fit_entry(
+    family: &dyn Family,
+    sample: &Sample,
+    options: &CompareOptions,
+    entropy: Option<&EntropyEstimate>,
+) -> (Entry, PerRow) {
     let result = fit(family, sample, &options.fit).and_then(|fitted| {
         let held = kfold(family, sample, &options.fit, options.folds, options.seed)?;
         Ok((fitted, held))
@@ -486,6 +506,9 @@ fn fit_entry(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> 
             } else {
                 f64::INFINITY
             };
+            let (kl_estimate, kl_std_error) = entropy.map_or((f64::NAN, f64::NAN), |h| {
+                kl(family, sample, &fitted, &rows, h)
+            });
             let per_row = Some((held.per_row.clone(), rows));
             let ks = ks_distance(family, sample, &fitted);
             let boundary = fitted.termination == Termination::Boundary;
@@ -519,7 +542,8 @@ fn fit_entry(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> 
                 aicc,
                 delta_aic: 0.0,
                 akaike_weight: 0.0,
-                kl_estimate: f64::NAN,
+                kl_estimate,
+                kl_std_error,
                 ks_distance: ks,
                 rank: None,
                 tied_with_best: false,
@@ -541,6 +565,7 @@ fn fit_entry(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> 
                 delta_aic: f64::NAN,
                 akaike_weight: f64::NAN,
                 kl_estimate: f64::NAN,
+                kl_std_error: f64::NAN,
                 ks_distance: None,
                 rank: None,
                 tied_with_best: false,
@@ -556,19 +581,70 @@ fn fit_entry(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> 
 
 /// The model-free entropy estimate of a group's data, or why there is none.
 fn entropy_of(kind: &str, data: &Sample) -> (Option<EntropyEstimate>, Option<String>) {
-    match kind {
-        "discrete" => (Some(entropy::discrete(data)), None),
-        "circular" => (None, Some("no estimator for angles yet".to_string())),
-        _ => match entropy::continuous(data, entropy::DEFAULT_K) {
-            Ok(e) => (Some(e), None),
-            Err(e) => (None, Some(e.to_string())),
-        },
+    let estimate = match kind {
+        "discrete" => entropy::recorded_discrete(data),
+        "circular" => return (None, Some("no estimator for angles yet".to_string())),
+        _ => entropy::recorded(data),
+    };
+    match estimate {
+        Ok(e) => (Some(e), None),
+        Err(e) => (None, Some(e.to_string())),
     }
 }
 
-/// ΔAIC, Akaike weights and KL estimates of the fitted entries of one group. Only regular,
+/// The KL estimate of a fit and its paired standard error: the mean over rows of the family's
+/// −ln p(xᵢ) minus the entropy estimate's term for the row. When the estimate is on a grid,
+/// a continuous family's −ln p(xᵢ) is that of its probability of xᵢ's cell per unit length,
+/// −ln[(F(c + h/2) − F(c − h/2))/h], which is what a density is compared with on rounded data.
+fn kl(
+    family: &dyn Family,
+    sample: &Sample,
+    fit: &Fit,
+    rows: &[f64],
+    h: &EntropyEstimate,
+) -> (f64, f64) {
+    let cells = match &h.grid {
+        Some(grid) if !family.support().is_discrete() => cell_nll(family, sample, fit, grid),
+        _ => None,
+    };
+    let nll = cells.as_deref().unwrap_or(rows);
+    let d: Vec<f64> = nll.iter().zip(&h.terms).map(|(a, b)| a - b).collect();
+    let (mean, se) = mean_se(&d, sample);
+    (mean.max(0.0), se)
+}
+
+/// Per-row −ln[(F(c + h/2) − F(c − h/2))/h] for the cell c of each row (the density where the
+/// difference of CDFs loses its precision in a far tail); `None` for families without a CDF
+/// or with per-row inputs.
+fn cell_nll(
+    family: &dyn Family,
+    sample: &Sample,
+    fit: &Fit,
+    grid: &entropy::Grid,
+) -> Option<Vec<f64>> {
+    let fam = FamilyHandle::for_sample_or_given(family, sample);
+    let fam: &dyn Family = &*fam;
+    if RowInput::of(fam, sample).is_some() {
+        return None;
+    }
+    let theta = fit.theta();
+    let h = grid.step;
+    sample
+        .values()
+        .iter()
+        .map(|&x| {
+            let c = grid.centre(x);
+            let p = fam.cdf(&theta, c + h / 2.0)? - fam.cdf(&theta, c - h / 2.0)?;
+            let density = -fam.ln_density_derivs(&theta, x, None, None);
+            // Below ~1e-8 the difference of two CDFs near 1 has lost most of its digits.
+            Some(if p > 1e-8 { -(p / h).ln() } else { density })
+        })
+        .collect()
+}
+
+/// ΔAIC and Akaike weights of the fitted entries of one group. Only regular,
 /// converged fits have an AIC that the weights can compare; the others get none.
-fn weigh(entries: &mut [Entry], entropy_estimate: Option<&EntropyEstimate>) {
+fn weigh(entries: &mut [Entry]) {
     let weighed = |e: &Entry| e.no_weight.is_none();
     let best_aic = entries
         .iter()
@@ -590,7 +666,6 @@ fn weigh(entries: &mut [Entry], entropy_estimate: Option<&EntropyEstimate>) {
                 e.delta_aic = f64::NAN;
                 e.akaike_weight = f64::NAN;
             }
-            e.kl_estimate = entropy_estimate.map_or(f64::NAN, |h| f.cross_entropy - h.entropy);
         }
     }
 }

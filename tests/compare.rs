@@ -303,6 +303,14 @@ fn on_shipped_data_irregular_fits_get_no_weight_and_only_converged_fits_win() {
                 } else {
                     assert!(weight.is_null(), "{what} has a weight: {e}");
                 }
+                // A KL divergence is never shown negative; with no entropy estimate there is none.
+                match e["kl_estimate"].as_f64() {
+                    Some(kl) => assert!(kl >= 0.0 && !g["entropy_estimate"].is_null(), "{what}"),
+                    None => assert!(
+                        !g["entropy_error"].is_null() || e["cross_entropy"].is_null(),
+                        "{what}: no KL estimate without a reason"
+                    ),
+                }
                 if e["termination"] == "boundary" {
                     assert!(e["rank"].is_null(), "{what}: a boundary fit is ranked");
                 }
@@ -348,4 +356,115 @@ fn boundary_fits_stand_beside_their_limit_and_ties_are_ties() {
     assert_eq!(g["margin"]["tie"], true);
     assert_eq!(g["families"][1]["rank"], 1);
     assert_eq!(g["families"][1]["tied_with_best"], true);
+}
+
+#[test]
+fn the_kl_column_on_rounded_data_is_zero_for_the_true_family() {
+    // Normal(10, 2) rounded to whole units: on the density scale the normal would look worse
+    // than the data's entropy allows; on the recorded grid its KL is within noise of 0 and a
+    // wrong family's is not.
+    let xs: Vec<f64> = mlfit::family::lookup("normal")
+        .unwrap()
+        .sample(
+            &[10.0, 2.0],
+            3000,
+            &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(8),
+        )
+        .iter()
+        .map(|x| x.round() + 0.5) // half-integers: continuous families only
+        .collect();
+    let csv = format!(
+        "x\n{}\n",
+        xs.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let v = compare_json(&["-f", "normal,laplace"], Some(csv.into_bytes()));
+    let g = &v["groups"][0];
+    assert!(g["entropy_estimate"]["method"]
+        .as_str()
+        .unwrap()
+        .starts_with("plug-in on the recorded grid"));
+    let family = |name: &str| {
+        g["families"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["family"] == name)
+            .unwrap()
+            .clone()
+    };
+    let (n, l) = (family("normal"), family("laplace"));
+    let kl = |e: &serde_json::Value| {
+        (
+            e["kl_estimate"].as_f64().unwrap(),
+            e["kl_std_error"].as_f64().unwrap(),
+        )
+    };
+    let ((kn, sn), (kl_, sl)) = (kl(&n), kl(&l));
+    assert!(kn <= 2.0 * sn, "normal: {kn} ± {sn}");
+    assert!(kl_ > 4.0 * sl, "laplace: {kl_} ± {sl}");
+}
+
+#[test]
+fn defaults_say_what_they_did() {
+    // The default first column of annual_maxima.csv is the year: a hint names the data column.
+    let out = mlfit()
+        .args(["compare", "data/annual_maxima.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("column year is the default first column")
+            && stderr.contains("add -c max_flow"),
+        "{stderr}"
+    );
+    for args in [
+        ["compare", "data/annual_maxima.csv", "-c", "year"],
+        ["compare", "data/counts.csv", "-f", "poisson"],
+    ] {
+        let out = mlfit().args(args).output().unwrap();
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("default first column"));
+    }
+    // A tail probability below the floating-point floor is a bound, not 0.
+    let out = mlfit()
+        .args(["compare", "data/incomes.csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("df 1, p < 1e-300 (boundary null") && !text.contains("p = 0 "),
+        "{text}"
+    );
+    // A bootstrap p-value at its floor 1/(1 + replicates) is a bound too.
+    let out = mlfit()
+        .args([
+            "fit",
+            "data/faithful.csv",
+            "-c",
+            "eruptions",
+            "-f",
+            "normal",
+            "--gof-bootstrap",
+            "99",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("0.18156   ≤ 0.01\n"), "{text}");
+    // JSON says which file and column it describes.
+    let v = compare_json(
+        &["data/faithful.csv", "-c", "waiting", "-f", "normal"],
+        None,
+    );
+    assert_eq!(v["file"], "data/faithful.csv");
+    assert_eq!(v["column"], "waiting");
+    let v = compare_json(
+        &["-f", "normal"],
+        Some(b"x\n1.5\n2.25\n3.0\n0.5\n".to_vec()),
+    );
+    assert_eq!(v["file"], "<stdin>");
+    assert_eq!(v["column"], "x");
 }

@@ -704,7 +704,7 @@ fn reading(p: f64, ratios: &ParamMap) -> String {
     let p_text = format_p(p);
     if p >= 0.05 {
         return format!(
-            "no evidence of misspecification (IM test p = {p_text}); model-based standard errors \
+            "no evidence of misspecification (IM test p {p_text}); model-based standard errors \
              are fine"
         );
     }
@@ -713,7 +713,7 @@ fn reading(p: f64, ratios: &ParamMap) -> String {
         // by 1 − 1/r) or too large (overstated by 1/r − 1).
         Some((name, r)) if (r - 1.0).abs() >= 0.1 => format!(
             "standard errors may be {} by {:.0}% (sandwich / model-based for {name}: {r:.2}): \
-             the family looks misspecified (IM test p = {p_text}); prefer the sandwich standard \
+             the family looks misspecified (IM test p {p_text}); prefer the sandwich standard \
              errors",
             if *r > 1.0 {
                 "understated"
@@ -727,21 +727,22 @@ fn reading(p: f64, ratios: &ParamMap) -> String {
             } * 100.0
         ),
         Some(_) => format!(
-            "the IM test rejects the family (p = {p_text}), but sandwich and model-based \
+            "the IM test rejects the family (p {p_text}), but sandwich and model-based \
              standard errors agree within 10%: the misspecification matters little for them"
         ),
-        None => format!("the family looks misspecified (IM test p = {p_text})"),
+        None => format!("the family looks misspecified (IM test p {p_text})"),
     }
 }
 
-/// A p-value with two significant digits.
+/// A p-value with two significant digits and its relation, "= 0.03"; below the floating-point
+/// floor a bound, "< 1e-300".
 fn format_p(p: f64) -> String {
     if p < 1e-300 {
         "< 1e-300".into()
     } else if p >= 0.01 {
-        format!("{p:.2}")
+        format!("= {p:.2}")
     } else {
-        format!("{p:.1e}")
+        format!("= {p:.1e}")
     }
 }
 

@@ -196,13 +196,13 @@ fn num(v: f64) -> String {
 }
 
 fn comparison_csv(c: &Comparison) -> String {
-    let mut out = String::from("group,family,k,cross_entropy,cross_entropy_se,heldout,heldout_se,aic,aicc,bic,delta_aic,akaike_weight,kl_estimate,ks_distance,converged,termination,error,rank,status\n");
+    let mut out = String::from("group,family,k,cross_entropy,cross_entropy_se,heldout,heldout_se,aic,aicc,bic,delta_aic,akaike_weight,kl_estimate,ks_distance,converged,termination,error,rank,status,kl_std_error\n");
     for g in &c.groups {
         for e in &g.families {
             match (&e.fit, &e.heldout) {
                 (Some(f), Some(h)) => {
                     out.push_str(&format!(
-                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},,{},{}\n",
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},,{},{},{}\n",
                         g.kind,
                         e.family,
                         e.k,
@@ -220,11 +220,12 @@ fn comparison_csv(c: &Comparison) -> String {
                         f.converged,
                         f.termination.as_str(),
                         e.rank.map_or(String::new(), |r| r.to_string()),
-                        quote(&e.status)
+                        quote(&e.status),
+                        num(e.kl_std_error)
                     ));
                 }
                 _ => out.push_str(&format!(
-                    "{},{},{},,,,,,,,,,,,false,,\"{}\",,{}\n",
+                    "{},{},{},,,,,,,,,,,,false,,\"{}\",,{},\n",
                     g.kind,
                     e.family,
                     e.k,

@@ -85,7 +85,7 @@ fn ranking(g: &Group) -> String {
                     sig(f.bic, 7),
                     num(e.delta_aic, 4),
                     num(e.akaike_weight, 3),
-                    num(e.kl_estimate, 3),
+                    kl(e),
                     e.ks_distance.map_or("-".into(), |d| sig(d, 3)),
                     e.status.clone(),
                 ]);
@@ -98,7 +98,14 @@ fn ranking(g: &Group) -> String {
             }
         }
     }
-    let last = header.len() - 1;
+    // Without an entropy estimate there is no KL column (the reason is under the table).
+    if g.entropy_estimate.is_none() {
+        let at = header.iter().position(|h| *h == "KL est.").unwrap_or(0);
+        for r in &mut rows {
+            r.remove(at);
+        }
+    }
+    let last = rows[0].len() - 1;
     aligned(&rows, "", |c| {
         if c == 1 || c == last {
             Align::Left
@@ -118,17 +125,36 @@ fn rank(e: &crate::compare::Entry) -> String {
     }
 }
 
+/// A KL estimate with its standard error; `≈ 0` when it is within two standard errors of 0.
+fn kl(e: &crate::compare::Entry) -> String {
+    let (kl, se) = (e.kl_estimate, e.kl_std_error);
+    if kl.is_nan() {
+        "-".into()
+    } else if kl <= 2.0 * se || kl == 0.0 {
+        format!("≈ 0 ±{}", num(se, 2))
+    } else {
+        format!("{} ±{}", sig(kl, 3), num(se, 2))
+    }
+}
+
 /// Under the ranking: the entropy of the data, the margin, the nested tests, the failures.
 fn remarks(c: &Comparison, g: &Group) -> String {
     let mut out = String::new();
     match (&g.entropy_estimate, &g.entropy_error) {
         (Some(h), _) => out.push_str(&format!(
-            "entropy of the data: H = {} ±{} nats ({}); KL est. = cross entropy − H\n",
+            "entropy of the data: H = {} ±{} nats ({}); KL est. = cross entropy − H{}\n",
             sig(h.entropy, 6),
             sig(h.std_error, 2),
-            h.method
+            h.method,
+            if h.grid.is_some() {
+                ", both on the recorded grid"
+            } else {
+                ""
+            }
         )),
-        (None, Some(e)) => out.push_str(&format!("entropy of the data: unavailable ({e})\n")),
+        (None, Some(e)) => out.push_str(&format!(
+            "entropy of the data: unavailable ({e}); no KL estimates\n"
+        )),
         _ => {}
     }
     if let Some(m) = &g.margin {
@@ -159,13 +185,18 @@ fn remarks(c: &Comparison, g: &Group) -> String {
     }
     for t in &g.nested {
         out.push_str(&format!(
-            "nested: {} ⊂ {} ({}): 2Δℓ = {}, df {}, p = {}{}\n",
+            "nested: {} ⊂ {} ({}): 2Δℓ = {}, df {}, p {}{}\n",
             t.small,
             t.big,
             t.restriction,
             sig(t.statistic, 4),
             t.df,
-            sig(t.p_value, 3),
+            // Below the floating-point floor the tail probability is a bound, not 0.
+            if t.p_value < 1e-300 {
+                "< 1e-300".to_string()
+            } else {
+                format!("= {}", sig(t.p_value, 3))
+            },
             if t.on_boundary {
                 " (boundary null: ½χ²₀ + ½χ²₁)"
             } else {

@@ -244,7 +244,16 @@ fn goodness_of_fit(u: &Uncertainty) -> String {
                 "pearson_chi_squared" => "Pearson X²",
                 other => other,
             };
-            let mut p = s.p_value.map_or("-".into(), |v| sig(v, 3));
+            // At the bootstrap's floor 1/(1 + replicates) no replicate reached the statistic:
+            // the p-value is a bound.
+            let floor = 1.0 / (1.0 + s.replicates as f64);
+            let mut p = s.p_value.map_or("-".into(), |v| {
+                if s.replicates > 0 && (v - floor).abs() <= 1e-12 * floor {
+                    format!("≤ {}", trimmed(floor))
+                } else {
+                    sig(v, 3)
+                }
+            });
             if s.failed > 0 {
                 p.push_str(&format!(" ({} failed)", s.failed));
             }
@@ -256,4 +265,14 @@ fn goodness_of_fit(u: &Uncertainty) -> String {
         }
     }
     out
+}
+
+/// Three significant digits without trailing zeros ("0.001", not "0.00100").
+fn trimmed(x: f64) -> String {
+    let s = sig(x, 3);
+    if s.contains('.') && !s.contains('e') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }

@@ -85,9 +85,13 @@ pub fn run(args: &CompareArgs) -> Result<Output, Failure> {
     } else {
         parts.push(compare(&pairs, &opts(pairs[0].0)));
     }
-    let comparison = Comparison::merge(parts)
+    let mut comparison = Comparison::merge(parts)
         .ok_or_else(|| Failure::data(anyhow!("{}: no family to compare", data.source)))?;
+    comparison.file = Some(data.source.clone());
+    comparison.column = Some(data.column.clone());
+    let hint = index_hint(args, &data);
     let mut notes: Vec<String> = data.skipped_note.into_iter().collect();
+    notes.extend(hint);
     if comparison.groups.len() > 1 {
         notes.push("discrete and continuous families are ranked separately: probability masses and densities are not on one scale".into());
     }
@@ -137,4 +141,44 @@ fn default_families(sample: &Sample, have_trials: bool) -> Vec<&'static dyn Fami
                 .all(|(i, x)| sample.weight(i) == 0.0 || support.contains(*x))
         })
         .collect()
+}
+
+/// A hint when the column compared is the default first column, its values are unique
+/// increasing integers (an index or a year, not a sample) and another column of the file holds
+/// numbers: name that column. Standard input cannot be read twice, so it gets no hint.
+fn index_hint(args: &CompareArgs, data: &input::Input) -> Option<String> {
+    use std::io::BufRead;
+    if args.input.column.is_some() {
+        return None;
+    }
+    let values = data.numbers.as_ref()?.values();
+    let integer = values.iter().all(|x| x.fract() == 0.0);
+    if values.len() < 3 || !integer || !values.windows(2).all(|w| w[0] < w[1]) {
+        return None;
+    }
+    let path = args
+        .input
+        .file
+        .as_deref()
+        .filter(|p| p.as_os_str() != "-")?;
+    let mut lines = std::io::BufReader::new(std::fs::File::open(path).ok()?).lines();
+    let split = |line: &str| -> Vec<String> {
+        line.split(args.input.delimiter as char)
+            .map(|c| c.trim().trim_matches('"').to_string())
+            .collect()
+    };
+    let header = if args.input.no_header {
+        None
+    } else {
+        Some(split(&lines.next()?.ok()?))
+    };
+    let first_row = split(&lines.next()?.ok()?);
+    let other = (1..first_row.len()).find(|&j| first_row[j].parse::<f64>().is_ok())?;
+    let name = header
+        .and_then(|h| h.get(other).cloned())
+        .unwrap_or_else(|| (other + 1).to_string());
+    Some(format!(
+        "column {} is the default first column and holds unique increasing integers, like an index or a year; to compare the data in column {name}, add -c {name}",
+        data.column
+    ))
 }
