@@ -190,7 +190,7 @@ fn censored_fits_give_observed_errors_and_profile_intervals() {
     let v = if v.is_array() { &v[0] } else { &v };
     // survreg's standard errors (tests/fixtures/censored_reference.json).
     let se = v["std_errors"]["meanlog"].as_f64().unwrap();
-    assert!((se - 0.077995939333593986).abs() < 1e-9, "{se}");
+    assert!((se - 0.077_995_939_333_593_99).abs() < 1e-9, "{se}");
     assert!(
         out.contains("\"n\": 228") || out.contains("\"n\":228"),
         "{out}"
