@@ -344,8 +344,7 @@ impl<'a> Start<'a> {
         if !exact {
             let c = sample.kind_counts();
             notes.push(format!(
-                "censored or truncated data: {} rows ({}); the log-likelihood adds ln P(interval) \
-                 of each censored row to ln f of each exact one",
+                "censored or truncated data: {} rows ({})",
                 c.exact + c.left + c.right + c.interval,
                 c.describe()
             ));

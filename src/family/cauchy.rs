@@ -20,6 +20,7 @@
 use rand::RngCore;
 use rand_distr::Distribution;
 
+use super::tails::location_scale;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
@@ -158,6 +159,48 @@ impl Family for Cauchy {
         // 1/2 + atan(z)/π written as atan2(1, −z)/π: no cancellation in the lower tail.
         let z = (x - theta[0]) / theta[1];
         Some(1f64.atan2(-z) / std::f64::consts::PI)
+    }
+
+    /// ln F = ln(atan2(1, −z)/π), z = (x − μ)/γ: no cancellation in the lower tail.
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(location_scale(
+            theta,
+            x,
+            |z| {
+                let f = 1f64.atan2(-z) / std::f64::consts::PI;
+                let r = 1.0 / (std::f64::consts::PI * (1.0 + z * z) * f);
+                (f.ln(), r, -2.0 * z * r / (1.0 + z * z) - r * r)
+            },
+            grad,
+            hess,
+        ))
+    }
+
+    /// ln S = ln(atan2(1, z)/π): no cancellation in the upper tail.
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(location_scale(
+            theta,
+            x,
+            |z| {
+                let s = 1f64.atan2(z) / std::f64::consts::PI;
+                let r = 1.0 / (std::f64::consts::PI * (1.0 + z * z) * s);
+                (s.ln(), -r, 2.0 * z * r / (1.0 + z * z) - r * r)
+            },
+            grad,
+            hess,
+        ))
     }
 
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
@@ -344,5 +387,25 @@ mod tests {
                 "x = {x}: {got} vs {want}"
             );
         }
+    }
+
+    #[test]
+    fn tail_derivatives_match_finite_differences() {
+        for theta in [[0.5f64, 2.0], [-3.0, 0.05], [1e3, 50.0]] {
+            for x in [-1e4, -3.0, -0.5, 0.0, 1.0, 8.0, 1e4].map(|z: f64| theta[0] + z * theta[1]) {
+                super::super::testkit::check_tail_derivatives(&Cauchy, &theta, x, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn tails_are_exact_far_out() {
+        // S(z) = atan(1/z)/π ≈ 1/(πz) far out: ln S(1e12) = −ln(π·1e12) to rounding.
+        let theta = [0.0, 1.0];
+        let got = Cauchy.ln_sf_derivs(&theta, 1e12, None, None).unwrap();
+        let want = -(std::f64::consts::PI * 1e12).ln();
+        assert!((got - want).abs() < 1e-14 * want.abs(), "{got} vs {want}");
+        let got = Cauchy.ln_cdf_derivs(&theta, -1e12, None, None).unwrap();
+        assert!((got - want).abs() < 1e-14 * want.abs(), "{got} vs {want}");
     }
 }

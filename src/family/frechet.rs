@@ -25,6 +25,7 @@
 use rand::{Rng, RngCore};
 use rand_distr::Open01;
 
+use super::tails::exp_tail;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
@@ -163,6 +164,28 @@ impl Family for Frechet {
         Some((-(-theta[0] * u).exp()).exp())
     }
 
+    /// ln F = −(x/s)^{−α}, exact however far into the lower tail; see [`exp_tail`].
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(frechet_tail(theta, x, true, grad, hess))
+    }
+
+    /// ln S = ln(1 − exp(−(x/s)^{−α})) (≈ −α ln(x/s) far in the upper tail).
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(frechet_tail(theta, x, false, grad, hess))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // Inverse CDF, x = s (−ln U)^(−1/α) with U in the open interval (0, 1), so that neither
         // 0 nor ∞ can come out (rand_distr's Fréchet draws U from (0, 1] and can return ∞).
@@ -256,6 +279,32 @@ fn profile_scale(a: f64, sample: &Sample) -> f64 {
         }
     }
     (-(m + sum.value().ln() - total.value().ln()) / a).exp()
+}
+
+/// −y (`lower`, ln F) or ln(1 − e^{−y}) (ln S) with y = (x/s)^{−α} = e^ℓ, ℓ = −α(ln x − ln s):
+/// ∇ℓ = (−u, α/s) and ∇²ℓ = [[0, 1/s], [1/s, −α/s²]] in (α, s), u = ln x − ln s.
+fn frechet_tail(
+    theta: &[f64],
+    x: f64,
+    lower: bool,
+    grad: Option<&mut [f64]>,
+    hess: Option<&mut [f64]>,
+) -> f64 {
+    let (alpha, s) = (theta[0], theta[1]);
+    let u = if x > 0.0 {
+        x.ln() - s.ln()
+    } else {
+        f64::NEG_INFINITY
+    };
+    let ell = -alpha * u;
+    exp_tail(
+        ell,
+        &[-u, alpha / s],
+        &[0.0, 1.0 / s, 1.0 / s, -alpha / (s * s)],
+        lower,
+        grad,
+        hess,
+    )
 }
 
 #[cfg(test)]
@@ -466,5 +515,28 @@ mod tests {
         assert_eq!(Frechet.cdf(&theta, 0.0), Some(0.0));
         assert_eq!(Frechet.cdf(&theta, -1.0), Some(0.0));
         assert_eq!(Frechet.cdf(&theta, f64::INFINITY), Some(1.0));
+    }
+
+    #[test]
+    fn tail_derivatives_match_finite_differences() {
+        for theta in [[2.5f64, 1.5], [0.7, 300.0], [9.0, 0.02]] {
+            for x in [1e-5f64, 0.05, 0.5, 0.95, 0.99999]
+                .map(|q: f64| theta[1] * (-q.ln()).powf(-1.0 / theta[0]))
+            {
+                super::super::testkit::check_tail_derivatives(&Frechet, &theta, x, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn tails_are_exact_far_out() {
+        let theta = [2.0, 3.0];
+        // ln F at x = 3e-6: −(1e-6)^{−2} = −1e12 exactly.
+        let got = Frechet.ln_cdf_derivs(&theta, 3e-6, None, None).unwrap();
+        assert!((got + 1e12).abs() < 1e-14 * 1e12, "{got}");
+        // ln S at x = 3e100: ln(1 − exp(−1e-200)) = ln(1e-200).
+        let got = Frechet.ln_sf_derivs(&theta, 3e100, None, None).unwrap();
+        let want = (1e-200f64).ln();
+        assert!((got - want).abs() < 1e-14 * want.abs(), "{got} vs {want}");
     }
 }

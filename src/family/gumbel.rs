@@ -24,6 +24,7 @@
 use rand::RngCore;
 use rand_distr::Distribution;
 
+use super::tails::{ln_one_minus_exp_neg, location_scale};
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
@@ -151,6 +152,50 @@ impl Family for Gumbel {
         // exp(−e^(−z)); e^(−z) overflowing to ∞ gives exactly 0.
         let z = (x - theta[0]) / theta[1];
         Some((-(-z).exp()).exp())
+    }
+
+    /// ln F = −e^{−z}, z = (x − μ)/β: exact however far into the lower tail F is.
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(location_scale(
+            theta,
+            x,
+            |z| {
+                let y = (-z).exp();
+                if y.is_finite() {
+                    (-y, y, -y)
+                } else {
+                    (f64::NEG_INFINITY, 0.0, 0.0)
+                }
+            },
+            grad,
+            hess,
+        ))
+    }
+
+    /// ln S = ln(1 − exp(−e^{−z})) (≈ −z far in the upper tail), by [`ln_one_minus_exp_neg`].
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(location_scale(
+            theta,
+            x,
+            |z| {
+                let (v, d1, d2) = ln_one_minus_exp_neg(-z);
+                (v, -d1, d2)
+            },
+            grad,
+            hess,
+        ))
     }
 
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
@@ -412,5 +457,27 @@ mod tests {
                 "x = {x}: {got} vs {want}"
             );
         }
+    }
+
+    #[test]
+    fn tail_derivatives_match_finite_differences() {
+        for theta in [[0.5f64, 2.0], [-3.0, 0.05], [1e3, 50.0]] {
+            for x in [-3.0, -1.0, 0.0, 1.0, 5.0, 30.0].map(|z: f64| theta[0] + z * theta[1]) {
+                super::super::testkit::check_tail_derivatives(&Gumbel, &theta, x, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn tails_are_exact_far_out() {
+        // ln S(z) = ln(1 − exp(−e^{−z})) → −z − e^{−z}/2 as z → ∞; ln F(−5) = −e^5.
+        let theta = [0.0, 1.0];
+        let got = Gumbel.ln_sf_derivs(&theta, 600.0, None, None).unwrap();
+        assert_eq!(got, -600.0);
+        let got = Gumbel.ln_cdf_derivs(&theta, -5.0, None, None).unwrap();
+        assert!((got + 5f64.exp()).abs() < 1e-15 * 148.5, "{got}");
+        // scipy 1.17.1: gumbel_r.logsf(4.0, loc=0.5, scale=2.0) = −1.8356290638899617.
+        let got = Gumbel.ln_sf_derivs(&[0.5, 2.0], 4.0, None, None).unwrap();
+        assert!((got + 1.8356290638899617).abs() < 1e-14 * 1.84, "{got}");
     }
 }

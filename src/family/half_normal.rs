@@ -132,6 +132,45 @@ impl Family for HalfNormal {
         Some(libm::erf(x / theta[0] * std::f64::consts::FRAC_1_SQRT_2))
     }
 
+    /// ln F = ln erf(x/(σ√2)) (ln1p(−erfc) above x = σ); see [`ln_cdf`].
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(ln_cdf(theta[0], x, grad, hess))
+    }
+
+    /// ln S = ln 2 + ln Φ(−x/σ), by the normal's tail-stable ln Φ.
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        if x <= 0.0 || x == f64::INFINITY {
+            if let Some(g) = grad {
+                g[0] = 0.0;
+            }
+            if let Some(h) = hess {
+                h[0] = 0.0;
+            }
+            return Some(if x <= 0.0 { 0.0 } else { f64::NEG_INFINITY });
+        }
+        let (mut g2, mut h2) = ([0.0; 2], [0.0; 4]);
+        let v = super::normal::ln_phi_of_t(&[0.0, theta[0]], x, -1.0, Some(&mut g2), Some(&mut h2));
+        if let Some(g) = grad {
+            g[0] = g2[1];
+        }
+        if let Some(h) = hess {
+            h[0] = h2[3];
+        }
+        Some(std::f64::consts::LN_2 + v)
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         let d = rand_distr::Normal::new(0.0, theta[0]).expect("valid half-normal scale");
         (0..n).map(|_| d.sample(rng).abs()).collect()
@@ -145,6 +184,37 @@ impl Family for HalfNormal {
             sigma * sigma * (1.0 - two_over_pi),
         )
     }
+}
+
+/// ln F(x | σ) = ln erf(t/√2), t = x/σ, and its derivatives in σ (overwritten): with
+/// r = 2φ(t)/F, ∂/∂σ = −t r/σ and ∂²/∂σ² = t r (2 − t²)/σ² − (t r/σ)². erf keeps relative
+/// precision for small t, ln1p(−erfc) near F = 1.
+fn ln_cdf(sigma: f64, x: f64, grad: Option<&mut [f64]>, hess: Option<&mut [f64]>) -> f64 {
+    let t = x / sigma;
+    let (value, d1, d2) = if x <= 0.0 {
+        (f64::NEG_INFINITY, 0.0, 0.0)
+    } else if x == f64::INFINITY {
+        (0.0, 0.0, 0.0)
+    } else {
+        let arg = t * std::f64::consts::FRAC_1_SQRT_2;
+        let (f, value) = if t < 1.0 {
+            let f = libm::erf(arg);
+            (f, f.ln())
+        } else {
+            let c = libm::erfc(arg);
+            (1.0 - c, (-c).ln_1p())
+        };
+        let r = 2.0 * (-0.5 * t * t).exp() / (2.0 * std::f64::consts::PI).sqrt() / f;
+        let d1 = -t * r / sigma;
+        (value, d1, t * r * (2.0 - t * t) / (sigma * sigma) - d1 * d1)
+    };
+    if let Some(g) = grad {
+        g[0] = d1;
+    }
+    if let Some(h) = hess {
+        h[0] = d2;
+    }
+    value
 }
 
 #[cfg(test)]
@@ -286,5 +356,29 @@ mod tests {
         assert_eq!(HalfNormal.cdf(&theta, 0.0), Some(0.0));
         assert_eq!(HalfNormal.cdf(&theta, -1.0), Some(0.0));
         assert_eq!(HalfNormal.cdf(&theta, f64::INFINITY), Some(1.0));
+    }
+
+    #[test]
+    fn tail_derivatives_match_finite_differences() {
+        for theta in [[2.0f64], [0.01], [300.0]] {
+            for x in [1e-4, 0.3, 1.0, 2.5, 6.0, 30.0].map(|u: f64| u * theta[0]) {
+                super::super::testkit::check_tail_derivatives(&HalfNormal, &theta, x, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn tails_are_exact_far_out() {
+        // ln S(40) = ln 2 + ln Φ(−40) = ln 2 − 804.6084420137539 (the normal test's mpmath value;
+        // scipy 1.17.1's halfnorm.logsf(40.0) is −inf);
+        // ln F(x) ≈ ln(x√(2/π)) for small x.
+        let got = HalfNormal.ln_sf_derivs(&[1.0], 40.0, None, None).unwrap();
+        let want = -804.6084420137539 + std::f64::consts::LN_2;
+        assert!((got - want).abs() < 1e-13 * want.abs(), "{got} vs {want}");
+        let got = HalfNormal
+            .ln_cdf_derivs(&[1.0], 1e-100, None, None)
+            .unwrap();
+        let want = (1e-100 * (2.0 / std::f64::consts::PI).sqrt()).ln();
+        assert!((got - want).abs() < 1e-14 * want.abs(), "{got} vs {want}");
     }
 }

@@ -31,7 +31,7 @@ use rand_distr::Open01;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
-use crate::special::{logistic, logit};
+use crate::special::{ln_1p_exp, logistic, logit};
 use crate::sum::CompensatedSum;
 
 /// 2 ln 3: the interquartile range of the standard logistic law.
@@ -161,6 +161,28 @@ impl Family for LogLogistic {
             h[3] = -b * (s.wth + 2.0 * b * s.wr) / (a * a);
         }
         s.w * (b.ln() - ln_a) + (b - 1.0) * s.wu - 2.0 * s.wl
+    }
+
+    /// ln F = −ln(1 + e^{−w}), w = β(ln x − ln α); see [`softplus_tail`].
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(tail(theta, x, -1.0, grad, hess))
+    }
+
+    /// ln S = −ln(1 + e^{w}) ≈ −w far in the upper tail, exactly.
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(tail(theta, x, 1.0, grad, hess))
     }
 
     fn cdf(&self, theta: &[f64], x: f64) -> Option<f64> {
@@ -297,6 +319,57 @@ fn weighted_quantile(d: &[(f64, f64)], total: f64, p: f64) -> f64 {
         }
     }
     d[d.len() - 1].0
+}
+
+/// ln F (s = −1) or ln S (s = 1) at x: −softplus(s·w), w = β(ln x − ln α), with
+/// ∇(s w) = s(u, −β/α) and ∇²(s w) = s[[0, −1/α], [·, β/α²]] in (β, α), u = ln x − ln α.
+fn tail(theta: &[f64], x: f64, s: f64, grad: Option<&mut [f64]>, hess: Option<&mut [f64]>) -> f64 {
+    let (beta, alpha) = (theta[0], theta[1]);
+    let u = if x > 0.0 {
+        x.ln() - alpha.ln()
+    } else {
+        f64::NEG_INFINITY
+    };
+    let w = s * beta * u;
+    let dw = [s * u, -s * beta / alpha];
+    let d2w = [0.0, -s / alpha, s * beta / (alpha * alpha)];
+    softplus_tail(w, &dw, &d2w, grad, hess)
+}
+
+/// −softplus(w) = −ln(1 + eʷ) with its gradient and Hessian (2 parameters, row-major,
+/// *overwritten*) through w(θ) with gradient `dw` and Hessian `d2w` (upper triangle
+/// h₀₀, h₀₁, h₁₁): the log-CDF and log-survival of every logistic-type family
+/// (−softplus(−z) = ln F, −softplus(z) = ln S of the standard logistic). d/dw = −σ(w),
+/// d²/dw² = −σ(w)σ(−w); ±∞ in w gives 0 or −∞ with zero derivatives.
+pub(crate) fn softplus_tail(
+    w: f64,
+    dw: &[f64; 2],
+    d2w: &[f64; 3],
+    grad: Option<&mut [f64]>,
+    hess: Option<&mut [f64]>,
+) -> f64 {
+    if w.is_infinite() || w.is_nan() {
+        if let Some(g) = grad {
+            g[..2].fill(0.0);
+        }
+        if let Some(h) = hess {
+            h[..4].fill(0.0);
+        }
+        return if w < 0.0 { 0.0 } else { f64::NEG_INFINITY };
+    }
+    let (p, q) = (logistic(w), logistic(-w));
+    if let Some(g) = grad {
+        g[0] = -p * dw[0];
+        g[1] = -p * dw[1];
+    }
+    if let Some(h) = hess {
+        let c = -p * q;
+        h[0] = c * dw[0] * dw[0] - p * d2w[0];
+        h[1] = c * dw[0] * dw[1] - p * d2w[1];
+        h[2] = h[1];
+        h[3] = c * dw[1] * dw[1] - p * d2w[2];
+    }
+    -ln_1p_exp(w)
 }
 
 #[cfg(test)]
@@ -483,5 +556,38 @@ mod tests {
         assert_eq!(LogLogistic.cdf(&theta, 0.0), Some(0.0));
         assert_eq!(LogLogistic.cdf(&theta, -1.0), Some(0.0));
         assert_eq!(LogLogistic.cdf(&theta, f64::INFINITY), Some(1.0));
+    }
+
+    #[test]
+    fn tail_derivatives_match_finite_differences() {
+        for theta in [[2.5, 1.5], [0.7, 300.0], [12.0, 0.01]] {
+            for q in [1e-6f64, 0.1, 0.5, 0.9, 0.999] {
+                // x at quantile q: α (q/(1 − q))^{1/β}.
+                let x = theta[1] * (q / (1.0 - q)).powf(1.0 / theta[0]);
+                super::super::testkit::check_tail_derivatives(&LogLogistic, &theta, x, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn tails_are_exact_far_out() {
+        // ln S = −ln(1 + (x/α)^β) = −β ln(x/α) − ln(1 + 1e-15) at x = 1e6 α (scipy 1.17.1's
+        // fisk.logsf gives −34.434, ln of 1 − F rounded to the float spacing 1.1e-15).
+        let theta = [2.5, 1.5];
+        let got = LogLogistic.ln_sf_derivs(&theta, 1.5e6, None, None).unwrap();
+        let want = -2.5 * 1e6f64.ln() - 1e-15;
+        assert!((got - want).abs() < 1e-14 * 34.6, "{got} vs {want}");
+        let got = LogLogistic
+            .ln_cdf_derivs(&theta, 1.5e-200, None, None)
+            .unwrap();
+        assert!(
+            (got - 2.5 * (1e-200f64).ln()).abs() < 1e-14 * 1151.3,
+            "{got}"
+        );
+        assert_eq!(
+            LogLogistic.ln_cdf_derivs(&theta, 0.0, None, None),
+            Some(f64::NEG_INFINITY)
+        );
+        assert_eq!(LogLogistic.ln_sf_derivs(&theta, 0.0, None, None), Some(0.0));
     }
 }

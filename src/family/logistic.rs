@@ -21,9 +21,11 @@
 use rand::RngCore;
 use rand_distr::{Distribution, Open01};
 
+use super::tails::location_scale;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::special::ln_1p_exp;
 use crate::special::{logistic, logit};
 use crate::sum::CompensatedSum;
 
@@ -145,6 +147,46 @@ impl Family for Logistic {
         // precision in the lower tail).
         let z = (x - theta[0]) / theta[1];
         Some(logistic(z))
+    }
+
+    /// ln F = −ln(1 + e^{−z}), z = (x − μ)/s, exact far into both tails.
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(location_scale(
+            theta,
+            x,
+            |z| {
+                let pq = logistic(z) * logistic(-z);
+                (-ln_1p_exp(-z), logistic(-z), -pq)
+            },
+            grad,
+            hess,
+        ))
+    }
+
+    /// ln S = −ln(1 + e^{z}) (≈ −z far in the upper tail).
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(location_scale(
+            theta,
+            x,
+            |z| {
+                let pq = logistic(z) * logistic(-z);
+                (-ln_1p_exp(z), -logistic(z), -pq)
+            },
+            grad,
+            hess,
+        ))
     }
 
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
@@ -362,5 +404,32 @@ mod tests {
                 "x = {x}: {got} vs {want}"
             );
         }
+    }
+
+    #[test]
+    fn tail_derivatives_match_finite_differences() {
+        for theta in [[0.5f64, 2.0], [-3.0, 0.05], [1e3, 50.0]] {
+            for x in [-40.0, -3.0, -0.5, 0.0, 1.0, 8.0, 40.0].map(|z: f64| theta[0] + z * theta[1])
+            {
+                super::super::testkit::check_tail_derivatives(&Logistic, &theta, x, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn tails_are_exact_far_out() {
+        // z = ±800: ln F(−800) = −800 − ln(1 + e^{−800}) = −800; ln S(800) = −800.
+        let theta = [0.0, 1.0];
+        assert_eq!(
+            Logistic.ln_cdf_derivs(&theta, -800.0, None, None),
+            Some(-800.0)
+        );
+        assert_eq!(
+            Logistic.ln_sf_derivs(&theta, 800.0, None, None),
+            Some(-800.0)
+        );
+        // scipy 1.17.1: logistic.logsf(3.0, loc=0.5, scale=2.0) = −1.501929081345373.
+        let got = Logistic.ln_sf_derivs(&[0.5, 2.0], 3.0, None, None).unwrap();
+        assert!((got + 1.501929081345373).abs() < 1e-15 * 1.5, "{got}");
     }
 }

@@ -59,6 +59,7 @@ pub mod lognormal_mixture;
 pub mod pareto;
 pub mod rayleigh;
 pub mod skew_normal;
+pub(crate) mod tails;
 #[cfg(test)]
 pub(crate) mod testkit;
 pub mod uniform;

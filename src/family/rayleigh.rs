@@ -20,6 +20,7 @@
 use rand::{Rng, RngCore};
 use rand_distr::Open01;
 
+use super::tails::exp_tail;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
@@ -135,6 +136,28 @@ impl Family for Rayleigh {
         Some(-(-0.5 * u * u).exp_m1())
     }
 
+    /// ln F = ln(1 − e^{−y}), y = x²/(2σ²); see [`exp_tail`].
+    fn ln_cdf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(rayleigh_tail(theta, x, false, grad, hess))
+    }
+
+    /// ln S = −x²/(2σ²).
+    fn ln_sf_derivs(
+        &self,
+        theta: &[f64],
+        x: f64,
+        grad: Option<&mut [f64]>,
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(rayleigh_tail(theta, x, true, grad, hess))
+    }
+
     fn sample(&self, theta: &[f64], n: usize, rng: &mut dyn RngCore) -> Vec<f64> {
         // Inverse CDF, x = σ √(−2 ln U) with U in the open interval (0, 1): never 0.
         (0..n)
@@ -152,6 +175,28 @@ impl Family for Rayleigh {
             0.5 * (4.0 - std::f64::consts::PI) * sigma * sigma,
         )
     }
+}
+
+/// −y (`survival`) or ln(1 − e^{−y}) with y = x²/(2σ²) = e^ℓ, ℓ = 2 ln x − ln 2 − 2 ln σ
+/// (∂ℓ/∂σ = −2/σ, ∂²ℓ/∂σ² = 2/σ²).
+fn rayleigh_tail(
+    theta: &[f64],
+    x: f64,
+    survival: bool,
+    grad: Option<&mut [f64]>,
+    hess: Option<&mut [f64]>,
+) -> f64 {
+    let sigma = theta[0];
+    let u = if x > 0.0 { x / sigma } else { 0.0 };
+    let ell = (0.5 * u * u).ln();
+    exp_tail(
+        ell,
+        &[-2.0 / sigma],
+        &[2.0 / (sigma * sigma)],
+        survival,
+        grad,
+        hess,
+    )
 }
 
 #[cfg(test)]
@@ -285,5 +330,25 @@ mod tests {
         assert_eq!(Rayleigh.cdf(&theta, 0.0), Some(0.0));
         assert_eq!(Rayleigh.cdf(&theta, -1.0), Some(0.0));
         assert_eq!(Rayleigh.cdf(&theta, f64::INFINITY), Some(1.0));
+    }
+
+    #[test]
+    fn tail_derivatives_match_finite_differences() {
+        for theta in [[2.0f64], [0.01], [300.0]] {
+            for x in [1e-4, 0.3, 1.0, 2.5, 6.0].map(|u: f64| u * theta[0]) {
+                super::super::testkit::check_tail_derivatives(&Rayleigh, &theta, x, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn tails_are_exact_far_out() {
+        let theta = [2.0];
+        let got = Rayleigh.ln_sf_derivs(&theta, 2e6, None, None).unwrap();
+        assert!((got + 0.5e12).abs() < 1e-14 * 0.5e12, "{got}");
+        // ln F ≈ ln(x²/(2σ²)) far below σ.
+        let got = Rayleigh.ln_cdf_derivs(&theta, 2e-100, None, None).unwrap();
+        let want = (0.5e-200f64).ln();
+        assert!((got - want).abs() < 1e-14 * want.abs(), "{got} vs {want}");
     }
 }

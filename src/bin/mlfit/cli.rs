@@ -46,6 +46,8 @@ Examples:
   mlfit fit data/wind_speed.csv -f weibull --fix shape=2
   mlfit fit data/trials.csv -f binomial --trials 20
   mlfit fit data/faithful.csv -c eruptions -f normal_mixture --components auto
+  mlfit fit data/lung.csv -c time --event dead -f weibull --quantile 0.1
+  mlfit fit data/salinity.csv --interval left,right -f lognormal,weibull
 
 Missing values are empty cells and NA; they are an error unless --skip-missing.
 A fit that did not converge exits 1 unless --allow-nonconverged.";
