@@ -151,6 +151,10 @@ pub struct Fit {
     /// Remarks a user should read: boundary estimates, missing standard errors, …
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The rows by observation kind (exact, right-, left-, interval-censored, truncated) when
+    /// some row is censored or truncated; absent for exact data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observations: Option<crate::data::KindCounts>,
 }
 
 impl Fit {
@@ -510,6 +514,7 @@ fn summarise(
             .collect(),
         mlfit_version: env!("CARGO_PKG_VERSION").to_string(),
         notes,
+        observations: (!sample.is_exact()).then(|| sample.kind_counts()),
     }
 }
 
