@@ -7,6 +7,11 @@
 //! positive definite, and no parameter may have run off to the edge of its domain. Only then is
 //! the fit `converged`. Standard errors come from the observed information (the analytic
 //! Hessian of the log-likelihood) at θ̂.
+//!
+//! A censored or truncated sample takes the same path with three differences: no closed form
+//! (those are for exact values), a start from the family's estimate on each row's
+//! representative point ([`Sample::representative`]), and the likelihood, its Hessian and so the
+//! standard errors composed by observation kind ([`crate::objective::Composer`]).
 
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
