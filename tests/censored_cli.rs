@@ -143,7 +143,7 @@ fn what_censored_data_cannot_do_is_a_usage_error() {
         (&["-f", "gamma"][..], "gamma cannot fit censored"),
         (
             &["-f", "weibull", "--se", "expected"][..],
-            "--se expected, sandwich or all is not available",
+            "--se expected (or all) is not available",
         ),
         (
             &["-f", "weibull", "--bootstrap", "99"][..],
