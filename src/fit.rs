@@ -7,6 +7,11 @@
 //! positive definite, and no parameter may have run off to the edge of its domain. Only then is
 //! the fit `converged`. Standard errors come from the observed information (the analytic
 //! Hessian of the log-likelihood) at θ̂.
+//!
+//! A censored or truncated sample takes the same path with three differences: no closed form
+//! (those are for exact values), a start from the family's estimate on each row's
+//! representative point ([`Sample::representative`]), and the likelihood, its Hessian and so the
+//! standard errors composed by observation kind ([`crate::objective::Composer`]).
 
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
@@ -151,6 +156,10 @@ pub struct Fit {
     /// Remarks a user should read: boundary estimates, missing standard errors, …
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The rows by observation kind (exact, right-, left-, interval-censored, truncated) when
+    /// some row is censored or truncated; absent for exact data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observations: Option<crate::data::KindCounts>,
 }
 
 impl Fit {
@@ -511,6 +520,7 @@ fn summarise(
             .collect(),
         mlfit_version: env!("CARGO_PKG_VERSION").to_string(),
         notes,
+        observations: (!sample.is_exact()).then(|| sample.kind_counts()),
     }
 }
 

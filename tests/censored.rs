@@ -1,7 +1,8 @@
 //! Censored data against R (GUIDE §6, layer 4): survival::survreg fits of the right-censored
 //! `lung` data (and, when the fixture has it, fitdistrplus's interval-censored `salinity`),
 //! computed offline by `tests/fixtures/generate_censored.R`. mlfit's log-likelihood must be at
-//! or above R's and its estimates and observed-information standard errors must agree.
+//! or above R's and its estimates, observed-information standard errors and sandwich
+//! (survreg's `robust = TRUE`) standard errors must agree.
 
 mod common;
 
@@ -22,6 +23,9 @@ struct Case {
     log_likelihood: f64,
     params: BTreeMap<String, f64>,
     std_errors: BTreeMap<String, f64>,
+    /// survreg's robust = TRUE standard errors (the sandwich of per-row scores), for the
+    /// right-censored cases.
+    sandwich_std_errors: Option<BTreeMap<String, f64>>,
     /// fitdistrplus::fitdistcens's log-likelihood on the same rows, when it was run.
     r_fitdistcens_log_likelihood: Option<f64>,
 }
@@ -95,7 +99,19 @@ fn fits_match_survreg() {
             case.log_likelihood
         );
         let se = f.std_errors.as_ref().expect("standard errors");
+        let sandwich = covariances(family, &s, &f)
+            .unwrap()
+            .sandwich
+            .expect("sandwich covariance")
+            .std_errors;
         for (name, want) in &case.params {
+            if let Some(r) = &case.sandwich_std_errors {
+                let (got, sw) = (sandwich.get(name).unwrap(), r[name]);
+                assert!(
+                    (got - sw).abs() <= 1e-6 * sw,
+                    "{what} sandwich se({name}): {got} vs {sw}"
+                );
+            }
             let got = f.params.get(name).unwrap();
             assert!(
                 (got - want).abs() <= 1e-7 * want.abs(),

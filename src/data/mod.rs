@@ -59,7 +59,7 @@ pub struct Summary {
 }
 
 /// Rows by observation kind (see [`Sample::kind_counts`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KindCounts {
     /// Exact values.
     pub exact: usize,

@@ -164,7 +164,7 @@ impl Family for Frechet {
         Some((-(-theta[0] * u).exp()).exp())
     }
 
-    /// ln F = −(x/s)^{−α}, exact however far into the lower tail; see [`exp_tail`].
+    /// ln F = −(x/s)^{−α}, exact however far into the lower tail; see `exp_tail`.
     fn ln_cdf_derivs(
         &self,
         theta: &[f64],

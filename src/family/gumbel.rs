@@ -178,7 +178,7 @@ impl Family for Gumbel {
         ))
     }
 
-    /// ln S = ln(1 − exp(−e^{−z})) (≈ −z far in the upper tail), by [`ln_one_minus_exp_neg`].
+    /// ln S = ln(1 − exp(−e^{−z})) (≈ −z far in the upper tail), by `ln_one_minus_exp_neg`.
     fn ln_sf_derivs(
         &self,
         theta: &[f64],

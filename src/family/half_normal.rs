@@ -132,7 +132,7 @@ impl Family for HalfNormal {
         Some(libm::erf(x / theta[0] * std::f64::consts::FRAC_1_SQRT_2))
     }
 
-    /// ln F = ln erf(x/(σ√2)) (ln1p(−erfc) above x = σ); see [`ln_cdf`].
+    /// ln F = ln erf(x/(σ√2)) (ln1p(−erfc) above x = σ); see `ln_cdf`.
     fn ln_cdf_derivs(
         &self,
         theta: &[f64],

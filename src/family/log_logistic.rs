@@ -163,7 +163,7 @@ impl Family for LogLogistic {
         s.w * (b.ln() - ln_a) + (b - 1.0) * s.wu - 2.0 * s.wl
     }
 
-    /// ln F = −ln(1 + e^{−w}), w = β(ln x − ln α); see [`softplus_tail`].
+    /// ln F = −ln(1 + e^{−w}), w = β(ln x − ln α); see `softplus_tail`.
     fn ln_cdf_derivs(
         &self,
         theta: &[f64],

@@ -136,7 +136,7 @@ impl Family for Rayleigh {
         Some(-(-0.5 * u * u).exp_m1())
     }
 
-    /// ln F = ln(1 − e^{−y}), y = x²/(2σ²); see [`exp_tail`].
+    /// ln F = ln(1 − e^{−y}), y = x²/(2σ²); see `exp_tail`.
     fn ln_cdf_derivs(
         &self,
         theta: &[f64],

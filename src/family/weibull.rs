@@ -151,7 +151,7 @@ impl Family for Weibull {
         Some(-(-(x / theta[1]).powf(theta[0])).exp_m1())
     }
 
-    /// ln F = ln(1 − e^{−z}), z = (x/λ)^k; see [`tail`].
+    /// ln F = ln(1 − e^{−z}), z = (x/λ)^k; see `tail`.
     fn ln_cdf_derivs(
         &self,
         theta: &[f64],
@@ -162,7 +162,7 @@ impl Family for Weibull {
         Some(tail(theta, x, false, grad, hess))
     }
 
-    /// ln S = −z exactly, z = (x/λ)^k; see [`tail`].
+    /// ln S = −z exactly, z = (x/λ)^k; see `tail`.
     fn ln_sf_derivs(
         &self,
         theta: &[f64],

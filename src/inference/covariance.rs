@@ -162,7 +162,7 @@ pub fn covariances(family: &dyn Family, sample: &Sample, fit: &Fit) -> Result<Co
         if out.expected.take().is_some() {
             out.notes.push(
                 "no expected information for censored or truncated data (it depends on the \
-                 censoring mechanism): use the observed information"
+                 censoring mechanism); the observed and sandwich covariances apply"
                     .into(),
             );
         }

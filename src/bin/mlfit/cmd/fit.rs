@@ -53,8 +53,7 @@ fn censored(args: &FitArgs) -> bool {
 
 /// What censored or truncated data cannot be analysed with (yet): the expected information
 /// and the parametric bootstrap need the censoring mechanism, which the data do not describe;
-/// the sandwich, the non-parametric bootstrap and the goodness-of-fit tests are not checked on
-/// censored rows.
+/// the non-parametric bootstrap and the goodness-of-fit tests are not checked on censored rows.
 const CENSORED_REFUSED: &[Refusal] = &[
     Refusal {
         option: "--trials",
@@ -62,9 +61,9 @@ const CENSORED_REFUSED: &[Refusal] = &[
         why: "",
     },
     Refusal {
-        option: "--se expected, sandwich or all",
-        given: |a| matches!(a.uncertainty.se, Some(s) if !matches!(s, SeArg::Observed)),
-        why: "use --se observed",
+        option: "--se expected (or all)",
+        given: |a| matches!(a.uncertainty.se, Some(SeArg::Expected | SeArg::All)),
+        why: "use --se observed or sandwich",
     },
     Refusal {
         option: "--bootstrap",
