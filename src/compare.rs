@@ -14,6 +14,7 @@ use crate::data::Sample;
 use crate::entropy::{self, EntropyEstimate};
 use crate::family::{Family, FamilyHandle, RowInput};
 use crate::fit::{fit, Fit, FitOptions};
+use crate::mixture::{fit_mixture, is_mixture, MixtureOptions};
 use crate::optim::Termination;
 
 /// How to compare.
@@ -490,8 +491,18 @@ fn fit_entry(
     options: &CompareOptions,
     entropy: Option<&EntropyEstimate>,
 ) -> (Entry, PerRow) {
-    let result = fit(family, sample, &options.fit).and_then(|fitted| {
-        let held = kfold(family, sample, &options.fit, options.folds, options.seed)?;
+    let result = fit_once(family, sample, options).and_then(|fitted| {
+        // A mixture's folds start from its full-data estimate, so that each refit stays at the
+        // optimum the multi-start found instead of a local one.
+        let fold_options = if is_mixture(family) {
+            FitOptions {
+                start: Some(fitted.theta()),
+                ..options.fit.clone()
+            }
+        } else {
+            options.fit.clone()
+        };
+        let held = kfold(family, sample, &fold_options, options.folds, options.seed)?;
         Ok((fitted, held))
     });
     match result {
@@ -576,6 +587,20 @@ fn fit_entry(
             };
             (entry, None)
         }
+    }
+}
+
+/// The fit of one family: a mixture by the multi-start driver that `fit --components` uses
+/// (its likelihood has many local maxima), every other family by the ordinary fit.
+fn fit_once(family: &dyn Family, sample: &Sample, options: &CompareOptions) -> crate::Result<Fit> {
+    if is_mixture(family) {
+        let mixture_options = MixtureOptions {
+            fit: options.fit.clone(),
+            ..MixtureOptions::default()
+        };
+        fit_mixture(family, sample, &mixture_options).map(|m| m.fit)
+    } else {
+        fit(family, sample, &options.fit)
     }
 }
 

@@ -468,3 +468,36 @@ fn defaults_say_what_they_did() {
     assert_eq!(v["file"], "<stdin>");
     assert_eq!(v["column"], "x");
 }
+
+#[test]
+fn bimodal_data_get_the_normal_mixture_by_default() {
+    // Old Faithful's eruption times: the two-component mixture, fitted from several starts,
+    // ranks first among the default candidates.
+    let v = compare_json(&["data/faithful.csv", "-c", "eruptions"], None);
+    let first = &v["groups"][0]["families"][0];
+    assert_eq!(first["family"], "normal_mixture");
+    assert!(first["kl_estimate"].as_f64().unwrap() >= 0.0);
+    // A look-alike drawn from a two-normal mixture, recorded in whole seconds and printed in
+    // minutes with three decimals: the mixture is the truth, so its KL is within noise of 0.
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(12);
+    let normal = mlfit::family::lookup("normal").unwrap();
+    let mut xs = normal.sample(&[2.02, 0.24], 350, &mut rng);
+    xs.extend(normal.sample(&[4.27, 0.44], 650, &mut rng));
+    let csv = format!(
+        "eruptions\n{}\n",
+        xs.iter()
+            .map(|x| format!("{:.3}", (x * 60.0).round() / 60.0))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let v = compare_json(&[], Some(csv.into_bytes()));
+    let g = &v["groups"][0];
+    let first = &g["families"][0];
+    assert_eq!(first["family"], "normal_mixture");
+    let (kl, se) = (
+        first["kl_estimate"].as_f64().unwrap(),
+        first["kl_std_error"].as_f64().unwrap(),
+    );
+    assert!(kl <= 2.0 * se && se < 0.05, "{kl} ± {se}");
+    assert!((g["entropy_estimate"]["grid"]["step"].as_f64().unwrap() - 1.0 / 60.0).abs() < 1e-5);
+}

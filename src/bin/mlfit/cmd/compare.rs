@@ -105,8 +105,9 @@ pub fn run(args: &CompareArgs) -> Result<Output, Failure> {
 }
 
 /// Every family whose support holds the data: discrete families for integer data (binomial
-/// types only with --trials), continuous families otherwise; never the categorical (it needs
-/// labels), von Mises (angles) or a mixture unless named.
+/// types only with --trials), continuous families otherwise, with the two-component normal or
+/// Poisson mixture; never the categorical (it needs labels), von Mises (angles) or the
+/// lognormal mixture unless named.
 fn default_families(sample: &Sample, have_trials: bool) -> Vec<&'static dyn Family> {
     let s = sample.summary();
     let values = sample.values();
@@ -123,9 +124,12 @@ fn default_families(sample: &Sample, have_trials: bool) -> Vec<&'static dyn Fami
             if matches!(support, Support::Labels | Support::Angle) {
                 return false;
             }
-            // A mixture nests its base family and is fitted from one start here (the
-            // multi-start fit is `mlfit fit --components`): only when asked for by name.
-            if mlfit::mixture::is_mixture(*f) {
+            // Bimodal data are common and no unimodal family fits them: the two-component
+            // normal mixture (continuous data) and Poisson mixture (counts) are candidates,
+            // fitted by the multi-start driver; the lognormal mixture only by name.
+            if mlfit::mixture::is_mixture(*f)
+                && !matches!(f.name(), "normal_mixture" | "poisson_mixture")
+            {
                 return false;
             }
             if f.params()
