@@ -67,6 +67,10 @@ const TEMME_Q: f64 = 1e-3;
 /// precision, and the difference from the lognormal is far below what a sample can show.
 const SAMPLE_LOGNORMAL_Q: f64 = 1e-6;
 
+/// Beyond this |Q| a fit is at the power-law limit (see [`Family::boundary_note`]): q = Q⁻² <
+/// 0.001, and the optimizer's coordinate for Q has run as far as the generic runaway limit.
+const POWER_LIMIT_Q: f64 = 30.0;
+
 /// Coefficients of Stirling's series B(Q) = Σₙ Cₙ Q^(4n−2), Cₙ = B₂ₙ/(2n(2n−1)).
 const STIRLING: [f64; 7] = [
     1.0 / 12.0,
@@ -223,6 +227,34 @@ impl Family for GeneralizedGamma {
             out.copy_from_slice(&h);
         }
         value.value() - total * c.b
+    }
+
+    fn boundary_note(&self, theta: &[f64]) -> Option<String> {
+        let (mu, sigma, q) = (theta[0], theta[1], theta[2]);
+        if q.abs() <= POWER_LIMIT_Q {
+            return None;
+        }
+        // As |Q| → ∞ with σ|Q| fixed, q e^(Qw) ~ Gamma(q → 0) makes ln X − μ = σQ ln U in the
+        // limit (U uniform): for Q < 0 a Pareto above e^μ, for Q > 0 a power function below it.
+        let shape = 1.0 / (sigma * q.abs());
+        let (edge, limit, family) = if q < 0.0 {
+            (
+                "−∞",
+                "the Pareto limit, scale",
+                "; the pareto family fits these data at least as well",
+            )
+        } else {
+            ("+∞", "the power-function limit below", "")
+        };
+        Some(format!(
+            "Q = {}, sigma = {}: the fit is running off to Q → {edge} with sigma·|Q| fixed, \
+             {limit} e^mu = {} with shape 1/(sigma |Q|) = {}, where the likelihood keeps \
+             increasing without a maximum{family}",
+            sig(q, 4),
+            sig(sigma, 4),
+            sig(mu.exp(), 6),
+            sig(shape, 6)
+        ))
     }
 
     fn fit_notes(&self, theta: &[f64]) -> Vec<String> {
