@@ -31,6 +31,11 @@
 //! with Q matched to minus the skewness of ln x, and the Weibull and gamma starts (Q = 1, Q = σ).
 //! Constant data are degenerate.
 //!
+//! **Boundary.** The lognormal is interior, but as |Q| → ∞ with σ|Q| fixed the law tends to a
+//! power law: for Q → −∞ the Pareto with scale e^μ and shape 1/(σ|Q|) (data with a repeated
+//! minimum and a heavy tail, like R's `islands`, run there), for Q → +∞ a power function below
+//! e^μ. A fit with |Q| > 30 is reported as a boundary naming that limit.
+//!
 //! Moments: E Xʳ = e^(rμ) q^(−s) Γ(q + s)/Γ(q) with s = rσ/Q, finite for rσQ > −1.
 //!
 //! References: Prentice, "A log gamma model and its maximum likelihood estimation", Biometrika
