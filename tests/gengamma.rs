@@ -134,3 +134,35 @@ fn fits_reach_the_polished_scipy_optimum_on_shipped_data() {
         );
     }
 }
+
+#[test]
+fn islands_run_off_to_the_pareto_limit_and_say_so() {
+    // The islands' areas (R datasets::islands) repeat their minimum, 12: the likelihood rises
+    // towards Q → −∞ with sigma·|Q| fixed, the Pareto with scale 12.
+    let s = sample("islands.csv", "area");
+    let f = fit(
+        lookup("generalized_gamma").unwrap(),
+        &s,
+        &FitOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(f.termination, mlfit::optim::Termination::Boundary);
+    let p = fit(lookup("pareto").unwrap(), &s, &FitOptions::default()).unwrap();
+    let shape = p.params.get("shape").unwrap();
+    let theta = f.theta();
+    let implied = 1.0 / (theta[1] * theta[2].abs());
+    assert!(
+        (implied - shape).abs() < 1e-2 * shape,
+        "{implied} vs {shape}"
+    );
+    assert!((theta[0].exp() - 12.0).abs() < 1e-2, "{theta:?}");
+    let note = f.notes.iter().find(|n| n.contains("Pareto limit"));
+    assert!(
+        note.is_some_and(|n| n.contains("pareto family")),
+        "{:?}",
+        f.notes
+    );
+    // Within 1e-5 nats of the limit (that a boundary fit reaches it exactly is the generic
+    // boundary item of issue 18, left to fit.rs).
+    assert!(f.cross_entropy <= p.cross_entropy + 1e-5);
+}

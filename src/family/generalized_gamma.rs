@@ -31,6 +31,11 @@
 //! with Q matched to minus the skewness of ln x, and the Weibull and gamma starts (Q = 1, Q = σ).
 //! Constant data are degenerate.
 //!
+//! **Boundary.** The lognormal is interior, but as |Q| → ∞ with σ|Q| fixed the law tends to a
+//! power law: for Q → −∞ the Pareto with scale e^μ and shape 1/(σ|Q|) (data with a repeated
+//! minimum and a heavy tail, like R's `islands`, run there), for Q → +∞ a power function below
+//! e^μ. A fit with |Q| > 30 is reported as a boundary naming that limit.
+//!
 //! Moments: E Xʳ = e^(rμ) q^(−s) Γ(q + s)/Γ(q) with s = rσ/Q, finite for rσQ > −1.
 //!
 //! References: Prentice, "A log gamma model and its maximum likelihood estimation", Biometrika
@@ -66,6 +71,10 @@ const TEMME_Q: f64 = 1e-3;
 /// Below this |Q| a draw is lognormal: q e^(Qw) ~ Gamma(q) cannot be inverted to w in double
 /// precision, and the difference from the lognormal is far below what a sample can show.
 const SAMPLE_LOGNORMAL_Q: f64 = 1e-6;
+
+/// Beyond this |Q| a fit is at the power-law limit (see [`Family::boundary_note`]): q = Q⁻² <
+/// 0.001, and the optimizer's coordinate for Q has run as far as the generic runaway limit.
+const POWER_LIMIT_Q: f64 = 30.0;
 
 /// Coefficients of Stirling's series B(Q) = Σₙ Cₙ Q^(4n−2), Cₙ = B₂ₙ/(2n(2n−1)).
 const STIRLING: [f64; 7] = [
@@ -223,6 +232,34 @@ impl Family for GeneralizedGamma {
             out.copy_from_slice(&h);
         }
         value.value() - total * c.b
+    }
+
+    fn boundary_note(&self, theta: &[f64]) -> Option<String> {
+        let (mu, sigma, q) = (theta[0], theta[1], theta[2]);
+        if q.abs() <= POWER_LIMIT_Q {
+            return None;
+        }
+        // As |Q| → ∞ with σ|Q| fixed, q e^(Qw) ~ Gamma(q → 0) makes ln X − μ = σQ ln U in the
+        // limit (U uniform): for Q < 0 a Pareto above e^μ, for Q > 0 a power function below it.
+        let shape = 1.0 / (sigma * q.abs());
+        let (edge, limit, family) = if q < 0.0 {
+            (
+                "−∞",
+                "the Pareto limit, scale",
+                "; the pareto family fits these data at least as well",
+            )
+        } else {
+            ("+∞", "the power-function limit below", "")
+        };
+        Some(format!(
+            "Q = {}, sigma = {}: the fit is running off to Q → {edge} with sigma·|Q| fixed, \
+             {limit} e^mu = {} with shape 1/(sigma |Q|) = {}, where the likelihood keeps \
+             increasing without a maximum{family}",
+            sig(q, 4),
+            sig(sigma, 4),
+            sig(mu.exp(), 6),
+            sig(shape, 6)
+        ))
     }
 
     fn fit_notes(&self, theta: &[f64]) -> Vec<String> {
