@@ -40,6 +40,11 @@ fn kept(args: &[&str], out: &Output) {
         assert!(stdout.is_empty(), "{args:?}");
     }
     assert!(!stdout.contains("NaN"), "{args:?}: {stdout}");
+    // A message is a bounded line of numbers: no NaN, no 309-digit count.
+    assert!(
+        !stderr.contains("NaN") && stderr.len() < 600,
+        "{args:?}: {stderr}"
+    );
 }
 
 fn run(args: &[&str]) -> Output {
@@ -206,6 +211,12 @@ fn extreme_data_never_hang_or_panic() {
         ("poisson_mixture", "x\n1e100\n2e100\n3e120\n1e150\n5\n"),
         // Narrow (fitted size ~1e4) beyond 2⁵³: the sum over the support stood still at x += 1.
         ("negative_binomial", "x\n1e20\n1.1e20\n0.9e20\n"),
+        // The variance overflows: the message said "variance (NaN)" and wrote 309 digits.
+        ("negative_binomial", "x\n1e300\n1.5e300\n1e308\n"),
+        (
+            "zero_inflated_negative_binomial",
+            "x\n1e300\n1.5e300\n1e308\n",
+        ),
     ];
     for (i, (family, data)) in cases.iter().enumerate() {
         let file = write(&dir, &format!("d{i}.csv"), data);
