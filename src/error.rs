@@ -204,6 +204,13 @@ pub enum ErrorKind {
         /// What is wrong.
         reason: String,
     },
+    /// The data are beyond what a computation can do in double precision or bounded time (a χ²
+    /// test over more cells than it can hold, counts beyond 2⁵³ where consecutive integers are
+    /// no longer all doubles): a data error, not a usage error.
+    BeyondLimits {
+        /// What is too large, in words.
+        reason: String,
+    },
     /// The data hold censored or truncated observations, but the family does not provide the
     /// log-CDF and log-survival functions (`Family::ln_cdf_derivs`, `Family::ln_sf_derivs`)
     /// their likelihood needs.
@@ -345,6 +352,7 @@ impl fmt::Display for Error {
                 write!(f, "invalid {family} parameters: {reason}")
             }
             InvalidOption { reason } => write!(f, "{reason}"),
+            BeyondLimits { reason } => write!(f, "{reason}"),
             CensoringUnsupported { family } => write!(
                 f,
                 "{family} cannot fit censored or truncated observations: it does not provide the log-CDF and log-survival functions they need"

@@ -40,6 +40,11 @@ fn kept(args: &[&str], out: &Output) {
         assert!(stdout.is_empty(), "{args:?}");
     }
     assert!(!stdout.contains("NaN"), "{args:?}: {stdout}");
+    // A message is a bounded line of numbers: no NaN, no 309-digit count.
+    assert!(
+        !stderr.contains("NaN") && stderr.len() < 600,
+        "{args:?}: {stderr}"
+    );
 }
 
 fn run(args: &[&str]) -> Output {
@@ -204,6 +209,14 @@ fn extreme_data_never_hang_or_panic() {
         ("discrete_uniform", "x\n1e100\n2e100\n3e120\n1e150\n"),
         ("negative_binomial", "x\n1e100\n2e100\n3e120\n1e150\n"),
         ("poisson_mixture", "x\n1e100\n2e100\n3e120\n1e150\n5\n"),
+        // Narrow (fitted size ~1e4) beyond 2⁵³: the sum over the support stood still at x += 1.
+        ("negative_binomial", "x\n1e20\n1.1e20\n0.9e20\n"),
+        // The variance overflows: the message said "variance (NaN)" and wrote 309 digits.
+        ("negative_binomial", "x\n1e300\n1.5e300\n1e308\n"),
+        (
+            "zero_inflated_negative_binomial",
+            "x\n1e300\n1.5e300\n1e308\n",
+        ),
     ];
     for (i, (family, data)) in cases.iter().enumerate() {
         let file = write(&dir, &format!("d{i}.csv"), data);
@@ -257,6 +270,13 @@ fn poisson_likelihood_of_huge_counts_keeps_its_digits() {
     assert!((aic - (-2.0 * ll + 2.0)).abs() < 1e-9 * aic, "{aic}");
     // And compare on the same column answers quickly, with every row accounted for.
     run(&["compare", &file]);
+    // A χ² test over counts beyond 2⁵³ (its cell walk stood still at x += 1) or over too many
+    // cells is a data error (exit 1, it was 2 for "usage") in one line.
+    for data in [file.as_str(), &write(&dir, "wide.csv", "x\n0\n5\n1e12\n")] {
+        let out = run(&["fit", data, "-f", "poisson", "--gof-bootstrap", "19"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("χ² test"));
+    }
 }
 
 #[test]

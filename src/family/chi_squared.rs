@@ -171,7 +171,8 @@ const TINY_DF: f64 = 1e-3;
 fn tiny_df_draw(k: f64, rng: &mut dyn RngCore) -> f64 {
     use rand_distr::StandardUniform;
     let a = (0.5 * k).max(f64::MIN_POSITIVE * f64::EPSILON);
-    let big_l = -(0.5 * f64::from_bits(1)).ln();
+    // −ln(2^−1074 / 2), written out: half the smallest double rounds to 0.
+    let big_l = 1075.0 * std::f64::consts::LN_2;
     let shape = rand_distr::Gamma::new(1.0 + a, 1.0).ok();
     for _ in 0..1000 {
         let g: f64 = match &shape {
@@ -385,5 +386,25 @@ mod tests {
         assert_eq!(ChiSquared.cdf(&theta, 0.0), Some(0.0));
         assert_eq!(ChiSquared.cdf(&theta, -1.0), Some(0.0));
         assert_eq!(ChiSquared.cdf(&theta, f64::INFINITY), Some(1.0));
+    }
+
+    #[test]
+    fn tiny_df_draws_follow_the_law_conditioned_on_representable() {
+        // For df → 0, χ²(df) given X ≥ 2^−1074 is log-uniform between 2^−1074 and O(1):
+        // P(X ≤ t) ≈ ln(t / 2^−1074) / ln(1 / 2^−1074). df = 5e-324 itself halves to 0.
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        for df in [1e-300, 5e-324] {
+            let x = ChiSquared.sample(&[df], 20_000, &mut rng);
+            assert!(x.iter().all(|&v| v > 0.0 && v.is_finite()));
+            let ln_min = f64::from_bits(1).ln();
+            for t in [1e-300_f64, 1e-100, 1e-10] {
+                let got = x.iter().filter(|&&v| v <= t).count() as f64 / 2e4;
+                let want = (t.ln() - ln_min) / -ln_min;
+                assert!(
+                    (got - want).abs() < 0.015,
+                    "df {df}, t {t}: {got} vs {want}"
+                );
+            }
+        }
     }
 }

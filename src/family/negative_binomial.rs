@@ -67,14 +67,18 @@ impl Family for NegativeBinomial {
                 "all counts are 0, so the MLE would be prob = 1, on the boundary",
             ));
         }
+        if !s.variance.is_finite() {
+            return Err(degenerate(self, variance_overflow(s.max)));
+        }
         if !(s.variance > s.mean) {
             return Err(degenerate(
                 self,
                 format!(
-                    "the variance ({:.6}) is not larger than the mean ({:.6}): the likelihood \
+                    "the variance ({}) is not larger than the mean ({}): the likelihood \
                      keeps increasing toward the Poisson limit (size → ∞), so no finite MLE \
                      exists; fit the poisson family instead",
-                    s.variance, s.mean
+                    fixed6(s.variance),
+                    fixed6(s.mean)
                 ),
             ));
         }
@@ -435,6 +439,25 @@ pub(super) fn tail_sum(
         };
     }
     None
+}
+
+/// `{:.6}` for a number of ordinary size, as the messages always printed it; 7 significant
+/// digits beyond 1e15, where `{:.6}` would write up to 309 digits of a count near 1e308.
+pub(super) fn fixed6(x: f64) -> String {
+    if x.abs() < 1e15 {
+        format!("{x:.6}")
+    } else {
+        crate::numeric::format::sig(x, 7)
+    }
+}
+
+/// Why no moment start exists when the counts' variance overflowed (counts near 1e308).
+pub(super) fn variance_overflow(max: f64) -> String {
+    format!(
+        "the variance of the counts (up to {}) overflows double precision, so no moment estimate \
+         of the dispersion exists",
+        crate::numeric::format::sig(max, 4)
+    )
 }
 
 #[cfg(test)]

@@ -107,14 +107,19 @@ impl Family for ZeroInflatedNegativeBinomial {
         if !(f0 > nb_p0) {
             return match nb {
                 Some((r, p)) => Ok(vec![BOUNDARY_PI, r, p]),
+                None if !st.variance.is_finite() => Err(degenerate(
+                    self,
+                    super::negative_binomial::variance_overflow(sample.summary().max),
+                )),
                 None => Err(degenerate(
                     self,
                     format!(
                         "the counts show neither excess zeros (zero fraction {f0:.6} ≤ {nb_p0:.6}) \
-                         nor over-dispersion (variance {:.6} ≤ mean {:.6}): the likelihood \
+                         nor over-dispersion (variance {} ≤ mean {}): the likelihood \
                          keeps increasing toward the Poisson limit (pi → 0, size → ∞); fit the \
                          poisson family instead",
-                        st.variance, st.mean
+                        super::negative_binomial::fixed6(st.variance),
+                        super::negative_binomial::fixed6(st.mean)
                     ),
                 )),
             };

@@ -175,8 +175,8 @@ pub struct PearsonChiSquared {
 /// two cells remain.
 ///
 /// # Errors
-/// [`ErrorKind::InvalidOption`] when the family has no CDF or the observed range spans more
-/// than 1e8 cells.
+/// [`ErrorKind::InvalidOption`] when the family has no CDF; [`ErrorKind::BeyondLimits`] when
+/// the observed range spans more than 1e8 cells or reaches 2⁵³.
 pub fn pearson_chi_squared(
     family: &dyn Family,
     theta: &[f64],
@@ -194,11 +194,16 @@ pub fn pearson_chi_squared(
         let (Some(&(lo, _)), Some(&(hi, _))) = (counts.first(), counts.last()) else {
             return Ok(None);
         };
-        if hi - lo + 1.0 > MAX_CELLS {
-            return Err(ErrorKind::InvalidOption {
+        // Beyond 2⁵³ the cell walk's `x += 1` would stand still; the data, not the options,
+        // are what the test cannot take (exit 1, not 2).
+        if hi - lo + 1.0 > MAX_CELLS || lo.abs().max(hi.abs()) >= 2f64.powi(53) {
+            return Err(ErrorKind::BeyondLimits {
                 reason: format!(
-                    "the counts span {} values, too many χ² cells",
-                    hi - lo + 1.0
+                    "the counts span {} to {}: a χ² test over their cells needs fewer than {} \
+                     cells and counts below 2^53 (9.0e15)",
+                    crate::numeric::format::sig(lo, 4),
+                    crate::numeric::format::sig(hi, 4),
+                    crate::numeric::format::sig(MAX_CELLS, 2)
                 ),
             }
             .into());
