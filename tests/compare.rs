@@ -501,3 +501,27 @@ fn bimodal_data_get_the_normal_mixture_by_default() {
     assert!(kl <= 2.0 * se && se < 0.05, "{kl} ± {se}");
     assert!((g["entropy_estimate"]["grid"]["step"].as_f64().unwrap() - 1.0 / 60.0).abs() < 1e-5);
 }
+
+#[test]
+fn a_runner_up_with_an_infinite_criterion_is_named_not_printed_as_inf() {
+    // The uniform's support ends at the sample's extremes, so the held-out folds fall outside
+    // it: its held-out cross entropy is +∞.
+    let out = mlfit()
+        .args([
+            "compare",
+            "data/faithful.csv",
+            "-c",
+            "eruptions",
+            "-f",
+            "normal,uniform",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("best: normal over uniform, whose held-out cross entropy is infinite"),
+        "{text}"
+    );
+    assert!(!text.contains("by inf"), "{text}");
+}

@@ -38,15 +38,20 @@ fn heading(c: &Comparison, g: &Group, context: &Context) -> String {
     format!(
         "{source}, column {column} (n = {n}): {} families ranked by {} (held out: {}-fold, seed {})\n\n",
         g.kind,
-        match c.sort {
-            SortKey::Heldout => "held-out cross entropy",
-            SortKey::CrossEntropy => "cross entropy",
-            SortKey::Aic => "AIC",
-            SortKey::Bic => "BIC",
-        },
+        criterion(c.sort),
         c.folds,
         c.seed
     )
+}
+
+/// The ranking criterion in words.
+fn criterion(sort: SortKey) -> &'static str {
+    match sort {
+        SortKey::Heldout => "held-out cross entropy",
+        SortKey::CrossEntropy => "cross entropy",
+        SortKey::Aic => "AIC",
+        SortKey::Bic => "BIC",
+    }
 }
 
 /// The families as rows, best first.
@@ -165,7 +170,15 @@ fn remarks(c: &Comparison, g: &Group) -> String {
         let se = m.std_error.map_or(String::new(), |s| {
             format!(" (paired std. error {})", sig(s, 2))
         });
-        if m.tie {
+        if m.difference == f64::INFINITY {
+            // "by inf nats" says nothing: say which criterion is infinite.
+            out.push_str(&format!(
+                "best: {} over {}, whose {} is infinite\n",
+                m.winner,
+                m.runner_up,
+                criterion(c.sort),
+            ));
+        } else if m.tie {
             out.push_str(&format!(
                 "best: {} and {} tie: {} ahead by {}{unit}, within the paired std. error {}\n",
                 m.winner,
