@@ -259,28 +259,6 @@ pub fn ks_distance(family: &dyn Family, sample: &Sample, fit: &Fit) -> Option<f6
     Some(d)
 }
 
-/// Weighted mean and standard error of per-row values (rows with weight 0 ignored).
-fn mean_se(values: &[f64], sample: &Sample) -> (f64, f64) {
-    let (mut w, mut m, mut m2) = (0.0, 0.0, 0.0);
-    let mut n = 0usize;
-    for (i, v) in values.iter().enumerate() {
-        let wi = sample.weight(i);
-        if wi == 0.0 {
-            continue;
-        }
-        n += 1;
-        w += wi;
-        let d = v - m;
-        m += wi * d / w;
-        m2 += wi * d * (v - m);
-    }
-    if n < 2 {
-        return (m, f64::NAN);
-    }
-    let sd = (m2 / w * n as f64 / (n as f64 - 1.0)).sqrt();
-    (m, sd / (n as f64).sqrt())
-}
-
 /// Compare `families` (each with the sample it is fitted to: labels for a categorical,
 /// numbers otherwise).
 pub fn compare(families: &[(&dyn Family, &Sample)], options: &CompareOptions) -> Comparison {
@@ -508,7 +486,7 @@ fn fit_entry(
     match result {
         Ok((fitted, held)) => {
             let rows = per_row_nll(family, sample, &fitted);
-            let (_, se) = mean_se(&rows, sample);
+            let (_, se) = sample.mean_se(&rows);
             // The parameter count AIC used (estimated parameters less equality constraints).
             let k = ((fitted.aic + 2.0 * fitted.log_likelihood) / 2.0).round() as usize;
             let n = fitted.weight_total.unwrap_or(fitted.n as f64);
@@ -634,7 +612,7 @@ fn kl(
     };
     let nll = cells.as_deref().unwrap_or(rows);
     let d: Vec<f64> = nll.iter().zip(&h.terms).map(|(a, b)| a - b).collect();
-    let (mean, se) = mean_se(&d, sample);
+    let (mean, se) = sample.mean_se(&d);
     (mean.max(0.0), se)
 }
 
@@ -719,7 +697,7 @@ fn paired_se(winner: &PerRow, runner_up: &PerRow, sort: SortKey, data: &Sample) 
         _ => return None,
     };
     let d: Vec<f64> = y.iter().zip(x).map(|(p, q)| p - q).collect();
-    Some(mean_se(&d, data).1)
+    Some(data.mean_se(&d).1)
 }
 
 /// Likelihood-ratio tests for the registry's nested pairs among the fitted entries.

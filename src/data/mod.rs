@@ -547,6 +547,32 @@ impl Sample {
         v[lo] + (h - lo as f64) * (v[hi] - v[lo])
     }
 
+    /// The weighted mean of per-row `values` (one per row of this sample, e.g. each row's
+    /// −ln p(xᵢ)) and its standard error, rows of weight 0 ignored: the weighted variance with
+    /// the n/(n − 1) correction over the n used rows, divided by n. The error is NaN below two
+    /// rows.
+    pub fn mean_se(&self, values: &[f64]) -> (f64, f64) {
+        // West's weighted running mean and sum of squares: one pass, no cancellation.
+        let (mut w, mut m, mut m2) = (0.0, 0.0, 0.0);
+        let mut n = 0usize;
+        for (i, v) in values.iter().enumerate() {
+            let wi = self.weight(i);
+            if wi == 0.0 {
+                continue;
+            }
+            n += 1;
+            w += wi;
+            let d = v - m;
+            m += wi * d / w;
+            m2 += wi * d * (v - m);
+        }
+        if n < 2 {
+            return (m, f64::NAN);
+        }
+        let sd = (m2 / w * n as f64 / (n as f64 - 1.0)).sqrt();
+        (m, sd / (n as f64).sqrt())
+    }
+
     /// A robust spread: IQR / 1.349 (the sd for normal data), falling back to the standard
     /// deviation and then to 1 when the data are too concentrated for the IQR.
     pub fn robust_scale(&self) -> f64 {

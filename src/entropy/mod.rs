@@ -176,7 +176,7 @@ pub fn on_grid(sample: &Sample, grid: Grid) -> EntropyEstimate {
         .iter()
         .map(|&x| -ln_p(x) + ln_h + correction)
         .collect();
-    let (entropy, std_error) = weighted_mean_se(&terms, sample);
+    let (entropy, std_error) = sample.mean_se(&terms);
     let method = format!(
         "plug-in on the recorded grid of step {} with Miller-Madow correction, + ln h{}",
         fmt(grid.step),
@@ -354,26 +354,6 @@ pub fn discrete(sample: &Sample) -> EntropyEstimate {
         grid: None,
         terms,
     }
-}
-
-/// Weighted mean and standard error of per-row values (rows of weight 0 ignored).
-fn weighted_mean_se(values: &[f64], sample: &Sample) -> (f64, f64) {
-    let (mut w, mut m, mut m2, mut n) = (0.0, 0.0, 0.0, 0usize);
-    for (i, v) in values.iter().enumerate() {
-        let wi = sample.weight(i);
-        if wi == 0.0 {
-            continue;
-        }
-        n += 1;
-        w += wi;
-        let d = v - m;
-        m += wi * d / w;
-        m2 += wi * d * (v - m);
-    }
-    if n < 2 {
-        return (m, f64::NAN);
-    }
-    (m, (m2 / w / (n as f64 - 1.0)).sqrt())
 }
 
 /// Distance from sorted `x[i]` to its k-th nearest neighbour (by merging the left and right
