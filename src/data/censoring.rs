@@ -14,9 +14,7 @@
 
 use std::io::Read;
 
-use super::csv::{
-    header_names, next_record, open_csv, parse_cell, resolve_column, ColumnSelector, CsvOptions,
-};
+use super::csv::{next_record, open_columns, parse_cell, ColumnSelector, CsvOptions, Opened};
 use super::{Kind, Origin, Sample};
 use crate::error::{CellProblem, Error, ErrorKind, Location, Result};
 
@@ -71,25 +69,18 @@ pub fn read_censored<R: Read>(
     spec: &CensoredSpec,
     options: &CsvOptions,
 ) -> Result<CensoredTable> {
-    let mut csv = open_csv(reader, source, options.delimiter)?;
-    let mut record = csv::ByteRecord::new();
-    if !next_record(&mut csv, &mut record, source)? {
-        return Err(ErrorKind::EmptyInput {
-            source: source.into(),
-        }
-        .into());
-    }
-    let header = header_names(&record, source, options.has_header)?;
     let (a, b) = match &spec.convention {
         Convention::Interval { left, right } => (left, right),
         Convention::Event { time, status } => (time, status),
     };
     let mut selectors = vec![a, b];
     selectors.extend(spec.weights.as_ref());
-    let indices: Vec<usize> = selectors
-        .iter()
-        .map(|c| resolve_column(c, &header, source, options.has_header))
-        .collect::<Result<_>>()?;
+    let Opened {
+        mut csv,
+        mut record,
+        header,
+        indices,
+    } = open_columns(reader, source, selectors.into_iter(), options)?;
     let mut rows = Rows {
         source,
         header: &header,

@@ -236,6 +236,48 @@ pub(super) fn next_record<R: Read>(
     }
 }
 
+/// A CSV input opened for reading some of its columns: the reader after the first record,
+/// that record (the header, or the first data row without one), the column names, and the
+/// indices of the selected columns.
+pub(crate) struct Opened<R> {
+    pub(crate) csv: csv::Reader<std::io::BufReader<R>>,
+    pub(crate) record: csv::ByteRecord,
+    pub(crate) header: Vec<String>,
+    pub(crate) indices: Vec<usize>,
+}
+
+/// Open `reader` and resolve `columns` against its header: the set-up every column reader
+/// shares.
+///
+/// # Errors
+/// [`ErrorKind::EmptyInput`] for an input without a record, and the errors of the header and
+/// of resolving a column.
+pub(crate) fn open_columns<'c, R: Read>(
+    reader: R,
+    source: &str,
+    columns: impl Iterator<Item = &'c ColumnSelector>,
+    options: &CsvOptions,
+) -> Result<Opened<R>> {
+    let mut csv = open_csv(reader, source, options.delimiter)?;
+    let mut record = csv::ByteRecord::new();
+    if !next_record(&mut csv, &mut record, source)? {
+        return Err(ErrorKind::EmptyInput {
+            source: source.into(),
+        }
+        .into());
+    }
+    let header = header_names(&record, source, options.has_header)?;
+    let indices = columns
+        .map(|c| resolve_column(c, &header, source, options.has_header))
+        .collect::<Result<_>>()?;
+    Ok(Opened {
+        csv,
+        record,
+        header,
+        indices,
+    })
+}
+
 /// Read the selected columns of a CSV input.
 ///
 /// # Errors
@@ -246,19 +288,12 @@ pub fn read_columns<R: Read>(
     columns: &[ColumnSelector],
     options: &CsvOptions,
 ) -> Result<Table> {
-    let mut csv = open_csv(reader, source, options.delimiter)?;
-    let mut record = csv::ByteRecord::new();
-    if !next_record(&mut csv, &mut record, source)? {
-        return Err(ErrorKind::EmptyInput {
-            source: source.into(),
-        }
-        .into());
-    }
-    let header = header_names(&record, source, options.has_header)?;
-    let indices: Vec<usize> = columns
-        .iter()
-        .map(|c| resolve_column(c, &header, source, options.has_header))
-        .collect::<Result<_>>()?;
+    let Opened {
+        mut csv,
+        mut record,
+        header,
+        indices,
+    } = open_columns(reader, source, columns.iter(), options)?;
     let mut table = Table {
         source: source.into(),
         names: indices.iter().map(|&i| header[i].clone()).collect(),

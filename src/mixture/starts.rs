@@ -179,7 +179,7 @@ impl Starts<'_> {
             let iterations = EM_SHORT_PASSES.min(self.options.em_iterations);
             let r = match self.em_run(theta, EM_SHORT_GAIN, iterations, &mut passes) {
                 Ok(r) => r,
-                Err(rejected) => return rejected,
+                Err(rejected) => return *rejected,
             };
             (theta, ll) = (sort_components(&r.theta, k, p), r.log_likelihood);
         }
@@ -200,7 +200,7 @@ impl Starts<'_> {
             &mut passes,
         ) {
             Ok(r) => r,
-            Err(rejected) => return rejected,
+            Err(rejected) => return *rejected,
         };
         self.newton_finish(sort_components(&r.theta, k, p), passes, r.log_likelihood)
     }
@@ -213,16 +213,16 @@ impl Starts<'_> {
         gain: f64,
         max_passes: usize,
         passes: &mut usize,
-    ) -> std::result::Result<EmResult, Run> {
+    ) -> std::result::Result<EmResult, Box<Run>> {
         let r = em(self.kernel, self.k, self.data, theta, gain, max_passes);
         *passes += r.iterations;
         match r.degenerate {
-            Some(why) => Err(Run::rejected(
+            Some(why) => Err(Box::new(Run::rejected(
                 StartStatus::Degenerate,
                 self.describe(why),
                 *passes,
                 r.log_likelihood,
-            )),
+            ))),
             None => Ok(r),
         }
     }
