@@ -271,6 +271,49 @@ fn at_prefix(at: &Option<Location>) -> String {
     }
 }
 
+/// Longest text an error line quotes whole; longer text is cut to [`QUOTE_KEEP`] characters.
+const QUOTE_LIMIT: usize = 80;
+/// Characters kept of a text that is too long to quote whole.
+const QUOTE_KEEP: usize = 60;
+/// Names an error line lists before it says how many more there are.
+const LIST_LIMIT: usize = 10;
+
+/// Input text quoted for an error line: escaped (a line break or a quote cannot split or
+/// unbalance the line) and, beyond [`QUOTE_LIMIT`] characters, cut with its length given.
+struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.chars().count();
+        if n <= QUOTE_LIMIT {
+            write!(f, "{:?}", self.0)
+        } else {
+            let head: String = self.0.chars().take(QUOTE_KEEP).collect();
+            write!(f, "{head:?}… ({n} characters)")
+        }
+    }
+}
+
+/// A list of already formatted names, at most [`LIST_LIMIT`] of them (each cut like
+/// [`Quoted`]), then how many more there are.
+fn write_list(f: &mut fmt::Formatter<'_>, items: &[String]) -> fmt::Result {
+    for (i, item) in items.iter().take(LIST_LIMIT).enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        if item.chars().count() <= QUOTE_LIMIT {
+            f.write_str(item)?;
+        } else {
+            let head: String = item.chars().take(QUOTE_KEEP).collect();
+            write!(f, "{head}…")?;
+        }
+    }
+    if items.len() > LIST_LIMIT {
+        write!(f, " and {} more", items.len() - LIST_LIMIT)?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ErrorKind::*;
@@ -280,23 +323,23 @@ impl fmt::Display for Error {
             HeaderOnly { source } => {
                 write!(f, "{source}: the input has a header line but no data rows")
             }
-            UnknownColumn { source, requested, available } => write!(
-                f,
-                "{source}: no column {requested}; available: {}",
-                available.join(", ")
-            ),
+            UnknownColumn { source, requested, available } => {
+                write!(f, "{source}: no column {requested}; available: ")
+                    .and_then(|()| write_list(f, available))
+            }
             BadCell { at, value, problem } => {
+                let value = Quoted(value);
                 let what = match problem {
-                    CellProblem::NotNumeric => format!("{value:?} is not a number"),
+                    CellProblem::NotNumeric => format!("{value} is not a number"),
                     CellProblem::Missing => format!(
-                        "missing value {value:?} (use --skip-missing to drop rows with missing values)"
+                        "missing value {value} (use --skip-missing to drop rows with missing values)"
                     ),
-                    CellProblem::NotANumber => format!("{value:?} is NaN, which cannot be fitted"),
+                    CellProblem::NotANumber => format!("{value} is NaN, which cannot be fitted"),
                     CellProblem::Infinite => {
-                        format!("{value:?} is infinite, which cannot be fitted")
+                        format!("{value} is infinite, which cannot be fitted")
                     }
                     CellProblem::Overflow => {
-                        format!("{value:?} overflows a 64-bit float (largest is ~1.8e308)")
+                        format!("{value} overflows a 64-bit float (largest is ~1.8e308)")
                     }
                 };
                 write!(f, "{at}: {what}")
@@ -309,7 +352,7 @@ impl fmt::Display for Error {
                 f,
                 "{at}: number of trials {value} is not an integer ≥ 1"
             ),
-            BadCensoring { at, value, reason } => write!(f, "{at}: {value:?}: {reason}"),
+            BadCensoring { at, value, reason } => write!(f, "{at}: {}: {reason}", Quoted(value)),
             AllCensored { source, column, rows, side } => write!(
                 f,
                 "{source}: column {column}: all {rows} rows are {side}-censored, so the likelihood increases without bound and no maximum-likelihood estimate exists"

@@ -770,3 +770,41 @@ fn trials_per_row_from_a_column() {
         &["line 3, column n", "number of trials 2.5"],
     );
 }
+
+#[test]
+fn error_lines_stay_short_whatever_the_input_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2,000 columns: the unknown-column error names ten and counts the rest.
+    let wide = dir.path().join("wide.csv");
+    let header: Vec<String> = (0..2000).map(|i| format!("col{i}")).collect();
+    std::fs::write(
+        &wide,
+        format!("{}\n{}\n", header.join(","), vec!["1"; 2000].join(",")),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("mlfit")
+        .unwrap()
+        .args(["fit", wide.to_str().unwrap(), "-c", "zzz", "-f", "normal"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.len() < 400 && err.lines().count() == 1, "{err}");
+    assert!(err.contains("\"col9\" (#10) and 1990 more"), "{err}");
+    // A 10,000-character cell is quoted by its head and its length.
+    let big = dir.path().join("big.csv");
+    std::fs::write(&big, format!("x\n1\n{}\n", "a".repeat(10_000))).unwrap();
+    let out = Command::cargo_bin("mlfit")
+        .unwrap()
+        .args(["fit", big.to_str().unwrap(), "-f", "normal"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.len() < 300 && err.lines().count() == 1, "{err}");
+    assert!(
+        err.contains("… (10000 characters) is not a number"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
