@@ -463,7 +463,8 @@ fn defaults_say_what_they_did() {
     assert_eq!(v["column"], "waiting");
     let v = compare_json(
         &["-f", "normal"],
-        Some(b"x\n1.5\n2.25\n3.0\n0.5\n".to_vec()),
+        // Five rows: with four, the five folds leave nothing to fit and compare is an error.
+        Some(b"x\n1.5\n2.25\n3.0\n0.5\n1.75\n".to_vec()),
     );
     assert_eq!(v["file"], "<stdin>");
     assert_eq!(v["column"], "x");
@@ -524,4 +525,23 @@ fn a_runner_up_with_an_infinite_criterion_is_named_not_printed_as_inf() {
         "{text}"
     );
     assert!(!text.contains("by inf"), "{text}");
+}
+
+#[test]
+fn a_compare_in_which_every_family_fails_is_a_data_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("negative.csv");
+    std::fs::write(&path, "x\n-1\n-2\n-3\n").unwrap();
+    let out = mlfit()
+        .args(["compare", path.to_str().unwrap(), "-f", "gamma,weibull"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        err.contains("no family could be fitted to these data (2 tried); gamma: ")
+            && err.contains("line 2, column x: value -1 is outside the support"),
+        "{err}"
+    );
 }

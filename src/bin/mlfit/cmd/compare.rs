@@ -87,6 +87,18 @@ pub fn run(args: &CompareArgs) -> Result<Output, Failure> {
     }
     let mut comparison = Comparison::merge(parts)
         .ok_or_else(|| Failure::data(anyhow!("{}: no family to compare", data.source)))?;
+    // A comparison in which no family could be fitted has nothing to rank: a data error
+    // naming the first family's reason, not a table of failures with exit 0.
+    let entries = || comparison.groups.iter().flat_map(|g| &g.families);
+    if entries().all(|e| e.fit.is_none()) {
+        let first = entries()
+            .find_map(|e| e.error.as_deref().map(|why| format!("{}: {why}", e.family)))
+            .unwrap_or_default();
+        return Err(Failure::data(anyhow!(
+            "no family could be fitted to these data ({} tried); {first}",
+            entries().count()
+        )));
+    }
     comparison.file = Some(data.source.clone());
     comparison.column = Some(data.column.clone());
     let hint = index_hint(args, &data);
