@@ -808,3 +808,38 @@ fn error_lines_stay_short_whatever_the_input_holds() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn lines_ending_in_a_carriage_return_alone_are_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mac.csv");
+    std::fs::write(&path, "x\r1.5\r2.5\r4.0\r").unwrap();
+    let out = Command::cargo_bin("mlfit")
+        .unwrap()
+        .args(["fit", path.to_str().unwrap(), "-f", "normal"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(err.contains("carriage return alone"), "{err}");
+    // CRLF files still read as before.
+    std::fs::write(&path, "x\r\n1.5\r\n2.5\r\n4.0\r\n").unwrap();
+    let out = Command::cargo_bin("mlfit")
+        .unwrap()
+        .args([
+            "fit",
+            path.to_str().unwrap(),
+            "-f",
+            "normal",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -462,6 +462,18 @@ fn strip_bom<R: Read>(r: &mut BufReader<R>, source: &str) -> Result<()> {
             message: e.to_string(),
         })
     })?;
+    // Records end at `\n` (see `open_csv`): a file whose lines end in a carriage return alone
+    // (classic Mac OS) would read as one header line, so say what it is instead.
+    if buf.contains(&b'\r')
+        && !buf.contains(&b'\n')
+        && buf.len() > 1 + buf.iter().position(|&b| b == b'\r').unwrap_or(0)
+    {
+        return Err(ErrorKind::Csv {
+            source: source.into(),
+            message: "its lines end in a carriage return alone (classic Mac OS); convert them to newlines, e.g. with tr '\\r' '\\n'".into(),
+        }
+        .into());
+    }
     if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
         r.consume(3);
     }
