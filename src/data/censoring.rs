@@ -14,7 +14,9 @@
 
 use std::io::Read;
 
-use super::csv::{next_record, open_columns, parse_cell, ColumnSelector, CsvOptions, Opened};
+use super::csv::{
+    next_record, open_columns, parse_cell, record_line, ColumnSelector, CsvOptions, Opened,
+};
 use super::{Kind, Origin, Sample};
 use crate::error::{CellProblem, Error, ErrorKind, Location, Result};
 
@@ -173,16 +175,7 @@ impl Rows<'_> {
 
     /// Parse `record` into bounds (or count it as missing).
     fn push(&mut self, record: &csv::ByteRecord) -> Result<()> {
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != self.width {
-            return Err(ErrorKind::RaggedRow {
-                source: self.source.into(),
-                line,
-                expected: self.width,
-                found: record.len(),
-            }
-            .into());
-        }
+        let line = record_line(record, self.source, self.width)?;
         self.seen += 1;
         let cells = self.text(record, line)?;
         let missing = |slot: usize| -> Error {

@@ -356,16 +356,7 @@ struct Rows<'a> {
 impl Rows<'_> {
     /// Parse `record` and append it to `table` (or count it as missing).
     fn push(&mut self, record: &csv::ByteRecord, table: &mut Table) -> Result<()> {
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != self.width {
-            return Err(ErrorKind::RaggedRow {
-                source: self.source.into(),
-                line,
-                expected: self.width,
-                found: record.len(),
-            }
-            .into());
-        }
+        let line = record_line(record, self.source, self.width)?;
         self.seen += 1;
         let mut missing = false;
         for (slot, &c) in self.indices.iter().enumerate() {
@@ -478,6 +469,24 @@ fn strip_bom<R: Read>(r: &mut BufReader<R>, source: &str) -> Result<()> {
         r.consume(3);
     }
     Ok(())
+}
+
+/// The 1-based line of `record`, once it has the `width` fields of the first record.
+///
+/// # Errors
+/// [`ErrorKind::RaggedRow`] when the number of fields differs.
+pub(super) fn record_line(record: &csv::ByteRecord, source: &str, width: usize) -> Result<u64> {
+    let line = record.position().map_or(0, |p| p.line());
+    if record.len() != width {
+        return Err(ErrorKind::RaggedRow {
+            source: source.into(),
+            line,
+            expected: width,
+            found: record.len(),
+        }
+        .into());
+    }
+    Ok(line)
 }
 
 pub(super) fn resolve_column(
