@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::numeric::format::exact;
+
 /// Where in the input a value came from: the source (a path or `<stdin>`), the 1-based line of
 /// the file, and the column's name.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,11 +22,15 @@ pub struct Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: line {}, column {}",
-            self.source, self.line, self.column
-        )
+        write!(f, "{}: line {}, column ", self.source, self.line)?;
+        // A header cell is input too: a name with a line break (or a CR-only file, whose whole
+        // text is one header cell) must not split or flood the error line.
+        if self.column.chars().count() <= QUOTE_LIMIT && !self.column.chars().any(char::is_control)
+        {
+            f.write_str(&self.column)
+        } else {
+            Quoted(&self.column).fmt(f)
+        }
     }
 }
 
@@ -294,6 +300,18 @@ impl fmt::Display for Quoted<'_> {
     }
 }
 
+/// A list of names as an error line shows it: at most [`LIST_LIMIT`] of them, each cut like
+/// [`Quoted`], then how many more there are (a categorical's 10,000 levels, 2,000 columns).
+pub fn bounded_list(items: &[String]) -> String {
+    struct List<'a>(&'a [String]);
+    impl fmt::Display for List<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_list(f, self.0)
+        }
+    }
+    List(items).to_string()
+}
+
 /// A list of already formatted names, at most [`LIST_LIMIT`] of them (each cut like
 /// [`Quoted`]), then how many more there are.
 fn write_list(f: &mut fmt::Formatter<'_>, items: &[String]) -> fmt::Result {
@@ -346,11 +364,13 @@ impl fmt::Display for Error {
             }
             BadWeight { at, value } => write!(
                 f,
-                "{at}: weight {value} is negative; weights must be finite and ≥ 0"
+                "{at}: weight {} is negative; weights must be finite and ≥ 0",
+                exact(*value)
             ),
             BadTrials { at, value } => write!(
                 f,
-                "{at}: number of trials {value} is not an integer ≥ 1"
+                "{at}: number of trials {} is not an integer ≥ 1",
+                exact(*value)
             ),
             BadCensoring { at, value, reason } => write!(f, "{at}: {}: {reason}", Quoted(value)),
             AllCensored { source, column, rows, side } => write!(
@@ -374,14 +394,16 @@ impl fmt::Display for Error {
             },
             OutsideSupport { family, support, value, at, count, .. } => write!(
                 f,
-                "{}value {value} is outside the support {support} of {family} ({count} value{} outside)",
+                "{}value {} is outside the support {support} of {family} ({count} value{} outside)",
                 at_prefix(at),
+                exact(*value),
                 if *count == 1 { "" } else { "s" }
             ),
             NotInteger { family, value, at, count } => write!(
                 f,
-                "{}value {value} is not an integer, but {family} is a discrete family on counts ({count} non-integer value{})",
+                "{}value {} is not an integer, but {family} is a discrete family on counts ({count} non-integer value{})",
                 at_prefix(at),
+                exact(*value),
                 if *count == 1 { "" } else { "s" }
             ),
             TooFewObservations { family, needed, got } => write!(

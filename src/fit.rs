@@ -342,7 +342,23 @@ impl<'a> Start<'a> {
         if check_params(family, &theta0).is_err() {
             return Err(ErrorKind::Degenerate {
                 family: family.name().into(),
-                reason: format!("no valid starting point (initial estimate {theta0:?})"),
+                reason: if theta0.iter().all(|t| t.is_finite()) {
+                    format!(
+                        "no valid starting point (initial estimate {})",
+                        crate::error::bounded_list(
+                            &theta0
+                                .iter()
+                                .map(|&t| crate::numeric::format::exact(t))
+                                .collect::<Vec<_>>()
+                        )
+                    )
+                } else {
+                    // The moments behind the start overflowed (values near ±1e308) or
+                    // underflowed: say so rather than print NaN.
+                    "no valid starting point: the moments of the data are not finite in 64-bit \
+                     floating point (values too large or too close together); rescale the data"
+                        .into()
+                },
             }
             .into());
         }
@@ -620,7 +636,10 @@ fn resolve_fixed(
 ) -> Result<Vec<Option<f64>>> {
     let specs = family.params();
     let mut out = vec![None; specs.len()];
-    let names = || specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ");
+    let names = || {
+        let all: Vec<String> = specs.iter().map(|s| s.name.to_string()).collect();
+        crate::error::bounded_list(&all)
+    };
     for (name, value) in fixed {
         let Some(j) = specs.iter().position(|s| s.name == name) else {
             return Err(ErrorKind::InvalidOption {
@@ -657,7 +676,8 @@ fn resolve_fixed(
         if check_params(family, &probe).is_err() {
             return Err(ErrorKind::InvalidOption {
                 reason: format!(
-                    "{name} = {value} is outside its domain ({}) for {}; its parameters are: {}",
+                    "{name} = {} is outside its domain ({}) for {}; its parameters are: {}",
+                    crate::numeric::format::exact(*value),
                     match specs[j].constraint {
                         Constraint::Real | Constraint::Shape => "a finite number",
                         Constraint::Positive => "> 0",

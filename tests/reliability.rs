@@ -321,3 +321,84 @@ fn table_and_csv_print_no_nan_where_json_prints_null() {
         assert!(text.contains("2 failed") || format == "csv", "{text}");
     }
 }
+
+/// Echoed numbers are written so a person can read them (issue 17): a value 1e308, a model
+/// parameter −1e300 or a tiny 5e-324 was written in hundreds of digits, and values whose spread
+/// overflows (1e308, 1e308, −1e308) were "all equal".
+#[test]
+fn echoed_numbers_stay_short_and_overflowing_spreads_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = write(&dir, "huge.csv", "x\n1e308\n1e308\n-1e308\n");
+    let tiny = write(&dir, "tiny.csv", "x\n5e-324\n1\n2\n");
+    let negative = write(&dir, "negative.csv", "x\n1\n-1e300\n");
+    let model = write(
+        &dir,
+        "m.json",
+        r#"{"family":"normal","params":{"mean":0,"sd":-1e300}}"#,
+    );
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["fit", &huge, "-f", "normal"],
+            "the spread of the values (from -1e308 to 1e308) overflows",
+        ),
+        (
+            &["fit", &huge, "-f", "logistic"],
+            "overflows a 64-bit float",
+        ),
+        (
+            &["fit", &tiny, "-f", "poisson"],
+            "value 5e-324 is not an integer",
+        ),
+        (
+            &["fit", &negative, "-f", "poisson"],
+            "value -1e300 is outside the support",
+        ),
+        (&["fit", &negative, "-f", "gamma"], "-1e300"),
+        (
+            &["sample", &model, "-n", "1"],
+            "sd = -1e300 is outside its domain",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = mlfit().args(args).output().unwrap();
+        kept(args, &out);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(stderr.len() < 200, "{args:?}: {stderr}");
+    }
+}
+
+/// Uncertainty for a categorical with many levels is linear in rows × levels (issue 17): the
+/// Hessian came from a k × k matrix added per row, so 2,000 levels took a minute and the
+/// 10,000-level limit hours.
+#[test]
+fn a_categorical_with_thousands_of_levels_gets_its_uncertainty_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = std::iter::once("label\n".to_string())
+        .chain((0..3000).map(|i| format!("L{}\n", i % 1500)))
+        .collect();
+    let path = write(&dir, "levels.csv", &text);
+    for option in ["--se", "--moments"] {
+        let mut args = vec![
+            "fit",
+            path.as_str(),
+            "-f",
+            "categorical",
+            "--format",
+            "json",
+        ];
+        args.extend(if option == "--se" {
+            vec!["--se", "observed"]
+        } else {
+            vec!["--moments"]
+        });
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // Every level seen twice in 3,000 rows: p = 1/1500, multinomial se sqrt(p(1−p)/n).
+        let p: f64 = 1.0 / 1500.0;
+        let se = json["std_errors"]["L7"].as_f64().unwrap();
+        assert!((se - (p * (1.0 - p) / 3000.0).sqrt()).abs() < 1e-12, "{se}");
+    }
+}

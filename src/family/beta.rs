@@ -19,6 +19,7 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::format::exact;
 use crate::special::{digamma, ln_beta, trigamma};
 
 /// The beta family, parameters (alpha, beta).
@@ -62,7 +63,7 @@ impl Family for Beta {
                 self,
                 format!(
                     "all values are equal ({}), so both shapes would be infinite",
-                    s.min
+                    exact(s.min)
                 ),
             ));
         }

@@ -25,6 +25,7 @@ use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::LN_PI;
+use crate::numeric::format::exact;
 use crate::sum::CompensatedSum;
 
 /// The Cauchy family, parameters (location, scale).
@@ -66,14 +67,18 @@ impl Family for Cauchy {
         if heaviest >= total {
             return Err(degenerate(
                 self,
-                format!("all values are equal ({mode}), so the scale estimate would be 0"),
+                format!(
+                    "all values are equal ({}), so the scale estimate would be 0",
+                    exact(mode)
+                ),
             ));
         }
         if heaviest > 0.5 * total {
             return Err(degenerate(
                 self,
                 format!(
-                    "the value {mode} carries {:.1}% of the weight (more than half), so the likelihood grows without bound as the scale goes to 0",
+                    "the value {} carries {:.1}% of the weight (more than half), so the likelihood grows without bound as the scale goes to 0",
+                    exact(mode),
                     100.0 * heaviest / total
                 ),
             ));

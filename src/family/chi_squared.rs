@@ -27,6 +27,7 @@ use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::EULER_GAMMA;
+use crate::numeric::format::exact;
 use crate::special::{digamma, ln_gamma, trigamma};
 
 /// The chi-squared family, parameter (df).
@@ -68,7 +69,7 @@ impl Family for ChiSquared {
         if !(s.min > 0.0) {
             return Err(degenerate(
                 self,
-                format!("the value {} is outside the support (0, ∞)", s.min),
+                format!("the value {} is outside the support (0, ∞)", exact(s.min)),
             ));
         }
         Ok(vec![2.0 * inverse_digamma(s.mean_ln - LN_2)])

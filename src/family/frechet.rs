@@ -26,10 +26,11 @@ use rand::{Rng, RngCore};
 use rand_distr::Open01;
 
 use super::tails::exp_tail;
-use super::{degenerate, Family, ParamSpec, Support};
+use super::{degenerate, no_spread, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::PI_OVER_SQRT_6;
+use crate::numeric::format::exact;
 use crate::special::ln_gamma;
 use crate::sum::CompensatedSum;
 
@@ -68,16 +69,13 @@ impl Family for Frechet {
         if !(s.min > 0.0) {
             return Err(degenerate(
                 self,
-                format!("the value {} is outside the support (0, ∞)", s.min),
+                format!("the value {} is outside the support (0, ∞)", exact(s.min)),
             ));
         }
         if s.min == s.max || !(s.variance_ln > 0.0) {
             return Err(degenerate(
                 self,
-                format!(
-                    "all values are equal ({}), so the shape would be infinite",
-                    s.min
-                ),
+                no_spread(s.min, s.max, "the shape would be infinite"),
             ));
         }
         let shape = PI_OVER_SQRT_6 / s.variance_ln.sqrt();

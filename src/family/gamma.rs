@@ -18,6 +18,7 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::format::exact;
 use crate::special::{digamma, ln_gamma, ln_minus_digamma, trigamma};
 
 /// The gamma family, parameters (shape, rate).
@@ -62,7 +63,7 @@ impl Family for Gamma {
                 self,
                 format!(
                     "all values are equal ({}), so the shape would be infinite",
-                    m.min
+                    exact(m.min)
                 ),
             ));
         }

@@ -46,6 +46,7 @@ use super::uniform::check_within;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::format::exact;
 use crate::sum::CompensatedSum;
 
 /// The generalized Pareto family (threshold 0), parameters (scale, shape).
@@ -96,7 +97,7 @@ impl Family for GeneralizedPareto {
                 format!(
                     "all values are equal ({}), so the likelihood grows without bound as the \
                      shape goes below -1",
-                    s.min
+                    exact(s.min)
                 ),
             ));
         }

@@ -25,7 +25,7 @@ use rand::RngCore;
 use rand_distr::Distribution;
 
 use super::tails::{ln_one_minus_exp_neg, location_scale};
-use super::{degenerate, Family, ParamSpec, Support};
+use super::{degenerate, no_spread, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::EULER_GAMMA;
@@ -66,13 +66,10 @@ impl Family for Gumbel {
 
     fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
         let s = sample.summary();
-        if s.min == s.max || s.variance <= 0.0 {
+        if s.min == s.max || !(s.variance > 0.0 && s.variance.is_finite()) {
             return Err(degenerate(
                 self,
-                format!(
-                    "all values are equal ({}), so the scale estimate would be 0",
-                    s.min
-                ),
+                no_spread(s.min, s.max, "the scale estimate would be 0"),
             ));
         }
         let centred: Vec<(f64, f64)> = (0..sample.len())

@@ -27,6 +27,7 @@ use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::LN_SQRT_2PI;
+use crate::numeric::format::exact;
 use crate::sum::CompensatedSum;
 
 /// The inverse Gaussian family, parameters (mean, shape).
@@ -68,7 +69,7 @@ impl Family for InverseGaussian {
         if !(s.min > 0.0) {
             return Err(degenerate(
                 self,
-                format!("the value {} is outside the support (0, ∞)", s.min),
+                format!("the value {} is outside the support (0, ∞)", exact(s.min)),
             ));
         }
         let h = excess_reciprocal(sample, s.mean, s.total_weight);
@@ -77,7 +78,7 @@ impl Family for InverseGaussian {
                 self,
                 format!(
                     "all values are equal ({}), so the shape would be infinite",
-                    s.min
+                    exact(s.min)
                 ),
             ));
         }

@@ -35,6 +35,7 @@ use rand_distr::{Distribution, Exp1};
 use super::{degenerate, Family, Irregularity, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::format::exact;
 use crate::sum::CompensatedSum;
 
 /// The Laplace family, parameters (location, scale).
@@ -92,7 +93,7 @@ impl Family for Laplace {
                 self,
                 format!(
                     "all values are equal ({}), so the scale estimate would be 0",
-                    d[0].0
+                    exact(d[0].0)
                 ),
             ));
         }

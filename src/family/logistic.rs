@@ -22,7 +22,7 @@ use rand::RngCore;
 use rand_distr::{Distribution, Open01};
 
 use super::tails::location_scale;
-use super::{degenerate, Family, ParamSpec, Support};
+use super::{degenerate, no_spread, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::special::ln_1p_exp;
@@ -64,13 +64,10 @@ impl Family for Logistic {
 
     fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
         let s = sample.summary();
-        if s.min == s.max || s.variance <= 0.0 {
+        if s.min == s.max || !(s.variance > 0.0 && s.variance.is_finite()) {
             return Err(degenerate(
                 self,
-                format!(
-                    "all values are equal ({}), so the scale estimate would be 0",
-                    s.min
-                ),
+                no_spread(s.min, s.max, "the scale estimate would be 0"),
             ));
         }
         Ok(vec![

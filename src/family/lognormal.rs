@@ -20,6 +20,7 @@ use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::LN_SQRT_2PI;
+use crate::numeric::format::exact;
 
 /// The log-normal family, parameters (meanlog, sdlog).
 #[derive(Debug, Clone, Copy, Default)]
@@ -66,7 +67,7 @@ impl Family for LogNormal {
                 self,
                 format!(
                     "all values are equal ({}), so the sdlog estimate would be 0",
-                    s.min
+                    exact(s.min)
                 ),
             ));
         }

@@ -21,6 +21,7 @@ use rand::RngCore;
 
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
+use crate::numeric::format::exact;
 
 pub use handle::FamilyHandle;
 
@@ -838,7 +839,7 @@ pub fn check_params(family: &dyn Family, theta: &[f64]) -> Result<()> {
         if !ok {
             return Err(ErrorKind::InvalidParameters {
                 family: family.name().into(),
-                reason: format!("{} = {v} is outside its domain", spec.name),
+                reason: format!("{} = {} is outside its domain", spec.name, exact(v)),
             }
             .into());
         }
@@ -877,6 +878,27 @@ pub(crate) fn count_cdf_edges(x: f64, upper: f64) -> Option<f64> {
 }
 
 /// Error for data on which a family's MLE does not exist.
+/// Why a sample has no spread to estimate a scale from: its values are all equal, or (when they
+/// are not, e.g. 1e308, 1e308, −1e308) their spread overflows a 64-bit float, which a bare
+/// "all values are equal" would misname (likewise values 1e-300 and 2e-300, whose variance
+/// underflows). `consequence` says what the estimate would be.
+pub(crate) fn no_spread(min: f64, max: f64, consequence: &str) -> String {
+    if min == max {
+        return format!("all values are equal ({}), so {consequence}", exact(min));
+    }
+    let spread = max - min;
+    let how = if spread.is_finite() && spread * spread < f64::MIN_POSITIVE {
+        "underflows"
+    } else {
+        "overflows"
+    };
+    format!(
+        "the spread of the values (from {} to {}) {how} a 64-bit float; rescale the data",
+        exact(min),
+        exact(max)
+    )
+}
+
 pub(crate) fn degenerate(family: &dyn Family, reason: impl Into<String>) -> crate::error::Error {
     ErrorKind::Degenerate {
         family: family.name().into(),

@@ -12,7 +12,7 @@
 use rand::RngCore;
 use rand_distr::Distribution;
 
-use super::{degenerate, Family, ParamSpec, Support};
+use super::{degenerate, no_spread, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::LN_SQRT_2PI;
@@ -57,13 +57,10 @@ impl Family for Normal {
 
     fn initial_estimate(&self, sample: &Sample) -> Result<Vec<f64>> {
         let s = sample.summary();
-        if !(s.variance > 0.0) {
+        if !(s.variance > 0.0 && s.variance.is_finite()) {
             return Err(degenerate(
                 self,
-                format!(
-                    "all values are equal ({}), so the sd estimate would be 0",
-                    s.min
-                ),
+                no_spread(s.min, s.max, "the sd estimate would be 0"),
             ));
         }
         Ok(vec![s.mean, s.variance.sqrt()])

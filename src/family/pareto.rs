@@ -26,6 +26,7 @@ use super::uniform::check_within;
 use super::{degenerate, Family, Irregularity, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::format::exact;
 use crate::sum::CompensatedSum;
 
 /// The Pareto (type I) family, parameters (scale, shape).
@@ -90,7 +91,10 @@ impl Family for Pareto {
         if !(sum.value() > 0.0) {
             return Err(degenerate(
                 self,
-                format!("all values are equal to the scale ({xm}), so the shape would be infinite"),
+                format!(
+                    "all values are equal to the scale ({}), so the shape would be infinite",
+                    exact(xm)
+                ),
             ));
         }
         Ok(vec![xm, s.total_weight / sum.value()])

@@ -24,6 +24,7 @@ use super::tails::exp_tail;
 use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
+use crate::numeric::format::exact;
 
 /// The Rayleigh family, parameter (scale).
 #[derive(Debug, Clone, Copy, Default)]
@@ -68,7 +69,7 @@ impl Family for Rayleigh {
         if !(s.min > 0.0) {
             return Err(degenerate(
                 self,
-                format!("the value {} is outside the support (0, ∞)", s.min),
+                format!("the value {} is outside the support (0, ∞)", exact(s.min)),
             ));
         }
         // σ̂ = √(mean x² / 2) = hypot(s, x̄) / √2, without squaring the data.

@@ -21,6 +21,7 @@ use rand_distr::Distribution;
 use super::{degenerate, Family, Irregularity, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::{ErrorKind, Result};
+use crate::numeric::format::exact;
 
 /// The continuous uniform family, parameters (min, max).
 #[derive(Debug, Clone, Copy, Default)]
@@ -76,7 +77,7 @@ impl Family for Uniform {
                 self,
                 format!(
                     "all values are equal ({}), so the interval would have zero width",
-                    s.min
+                    exact(s.min)
                 ),
             ));
         }

@@ -31,6 +31,7 @@ use super::{degenerate, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::PI_OVER_SQRT_6;
+use crate::numeric::format::exact;
 use crate::special::ln_gamma;
 use crate::sum::CompensatedSum;
 
@@ -71,7 +72,7 @@ impl Family for Weibull {
                 self,
                 format!(
                     "all values are equal ({}), so the shape would be infinite",
-                    s.min
+                    exact(s.min)
                 ),
             ));
         }

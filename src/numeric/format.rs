@@ -23,9 +23,47 @@ pub fn sig(x: f64, sig: usize) -> String {
     format!("{x:.decimals$}")
 }
 
+/// Format a number exactly (the shortest decimal that reads back as the same `f64`), as a
+/// person can read it: plain notation between 1e-5 and 1e16, exponent notation outside, so that
+/// an echoed 1e300 is `1e300`, not 301 digits, and 5e-324 is `5e-324`, not 324 zeros. For
+/// values echoed in error lines and notes, and for machine-readable cells (per-row output,
+/// samples) where `{}` would write every digit of a huge or tiny number.
+pub fn exact(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || !a.is_finite() || (1e-5..1e16).contains(&a) {
+        x.to_string()
+    } else {
+        format!("{x:e}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::sig;
+    use super::{exact, sig};
+
+    #[test]
+    fn exact_round_trips_and_never_writes_hundreds_of_digits() {
+        // Issue 17: values 1e308 and 5e-324 were echoed as 309 and 324 digits.
+        assert_eq!(exact(1e300), "1e300");
+        assert_eq!(exact(-1e308), "-1e308");
+        assert_eq!(exact(5e-324), "5e-324");
+        assert_eq!(exact(-4.522352209416343e49), "-4.522352209416343e49");
+        assert_eq!(exact(4.999346), "4.999346");
+        assert_eq!(exact(123456.0), "123456");
+        assert_eq!(exact(0.0), "0");
+        assert_eq!(exact(f64::INFINITY), "inf");
+        for x in [
+            1e-310,
+            2.2250738585072014e-308,
+            0.1,
+            1e16,
+            9007199254740993.0,
+            1.7e18,
+        ] {
+            assert_eq!(exact(x).parse::<f64>().unwrap(), x, "{x}");
+            assert!(exact(x).len() <= 24, "{}", exact(x));
+        }
+    }
 
     #[test]
     fn significant_digits() {
