@@ -116,11 +116,27 @@ fn valid_models_with_extreme_parameters_sample_without_panic() {
     for json in [
         r#"{"family":"geometric","params":{"prob":5e-324}}"#,
         r#"{"family":"weibull","params":{"shape":0.5,"scale":1e308}}"#,
+        // A sampler that redrew every overflow looped for ever on this (found by fuzzing).
+        r#"{"family":"generalized_gamma","params":{"mu":9007199254740994,"sigma":0.0006,"Q":1830}}"#,
     ] {
         let model = write(&dir, "far.json", json);
         let out = run(&["sample", &model, "-n", "100"]);
         assert_eq!(out.status.code(), Some(1), "{json}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("beyond the range of double"));
+    }
+    // Samplers that redraw overflows end, whether or not representable draws exist.
+    for json in [
+        r#"{"family":"generalized_pareto","params":{"scale":1e308,"shape":2}}"#,
+        r#"{"family":"generalized_pareto","params":{"scale":1e308,"shape":1e300}}"#,
+        r#"{"family":"gev","params":{"location":1e308,"scale":1e308,"shape":0.9}}"#,
+        r#"{"family":"gev","params":{"location":1.7e308,"scale":1e308,"shape":1e300}}"#,
+    ] {
+        let model = write(&dir, "ends.json", json);
+        let out = run(&["sample", &model, "-n", "1000"]);
+        match out.status.code() {
+            Some(0) => assert!(draws(&out).iter().all(|v| v.is_finite()), "{json}"),
+            _ => assert!(String::from_utf8_lossy(&out.stderr).contains("beyond the range")),
+        }
     }
     // Ends near ±1.8e308: the width overflows, the draws stay inside and spread out.
     let model = write(

@@ -23,7 +23,7 @@ use std::f64::consts::LN_2;
 use rand::RngCore;
 use rand_distr::Distribution;
 
-use super::{degenerate, Family, ParamSpec, Support};
+use super::{degenerate, draws_with_rejection, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::EULER_GAMMA;
@@ -140,16 +140,9 @@ impl Family for ChiSquared {
             Ok(d) if theta[0] >= TINY_DF => d,
             _ => return (0..n).map(|_| tiny_df_draw(theta[0], rng)).collect(),
         };
-        (0..n)
-            .map(|_| loop {
-                // For df ≪ 1 a draw can underflow to 0, which is outside the support; redraw
-                // (this conditions on x > 0, an event of probability 1 − O(2^−1074 k)).
-                let x = d.sample(rng);
-                if x > 0.0 {
-                    break x;
-                }
-            })
-            .collect()
+        // For df ≪ 1 a draw can underflow to 0, which is outside the support; redraw (this
+        // conditions on x > 0, an event of probability 1 − O(2^−1074 k)).
+        draws_with_rejection(n, || d.sample(rng), |x| x > 0.0)
     }
 
     fn mean_variance(&self, theta: &[f64]) -> (f64, f64) {

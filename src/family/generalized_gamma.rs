@@ -49,7 +49,7 @@ use rand_distr::Distribution;
 
 use super::gamma::Gamma;
 use super::weibull::Weibull;
-use super::{degenerate, Family, ParamSpec, Support};
+use super::{degenerate, draws_with_rejection, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::format::sig;
@@ -311,20 +311,21 @@ impl Family for GeneralizedGamma {
         let Ok(g) = rand_distr::Gamma::new(if boosted { q + 1.0 } else { q }, 1.0) else {
             return out;
         };
-        while out.len() < n {
-            let draw = g.sample(rng);
-            // ln(G/q) = ln1p((G − q)/q): G/q is within O(Q) of 1 when q is large.
-            let mut ln_ratio = ((draw - q) / q).ln_1p();
-            if boosted {
-                let u: f64 = rand_distr::OpenClosed01.sample(rng);
-                ln_ratio += u.ln() / q;
-            }
-            let x = (mu + sigma * ln_ratio / q_).exp();
-            if x > 0.0 && x.is_finite() {
-                out.push(x);
-            }
-        }
-        out
+        // ln(G/q) = ln1p((G − q)/q): G/q is within O(Q) of 1 when q is large. A draw that over-
+        // or underflows (e^mu beyond the doubles) is redrawn, within bounds.
+        draws_with_rejection(
+            n,
+            || {
+                let draw = g.sample(rng);
+                let mut ln_ratio = ((draw - q) / q).ln_1p();
+                if boosted {
+                    let u: f64 = rand_distr::OpenClosed01.sample(rng);
+                    ln_ratio += u.ln() / q;
+                }
+                (mu + sigma * ln_ratio / q_).exp()
+            },
+            |x| x > 0.0 && x.is_finite(),
+        )
     }
 
     fn typical_params(&self) -> Vec<f64> {

@@ -43,7 +43,7 @@ use rand_distr::Distribution;
 
 use super::gev::ln1p_ratio;
 use super::uniform::check_within;
-use super::{degenerate, Family, ParamSpec, Support};
+use super::{degenerate, draws_with_rejection, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::format::exact;
@@ -257,19 +257,18 @@ impl Family for GeneralizedPareto {
         let (sigma, xi) = (theta[0], theta[1]);
         // Inverse CDF with E = −ln(1 − U) ~ Exp(1): x = σ (e^(ξE) − 1)/ξ, formed with expm1 so
         // that it tends to the exponential's σE as ξ → 0.
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n {
-            let e: f64 = rand_distr::Exp1.sample(rng);
-            let x = if xi == 0.0 {
-                sigma * e
-            } else {
-                sigma * (xi * e).exp_m1() / xi
-            };
-            if x.is_finite() {
-                out.push(x);
-            }
-        }
-        out
+        draws_with_rejection(
+            n,
+            || {
+                let e: f64 = rand_distr::Exp1.sample(rng);
+                if xi == 0.0 {
+                    sigma * e
+                } else {
+                    sigma * (xi * e).exp_m1() / xi
+                }
+            },
+            f64::is_finite,
+        )
     }
 
     fn typical_params(&self) -> Vec<f64> {

@@ -46,7 +46,7 @@ use rand::RngCore;
 use rand_distr::Distribution;
 
 use super::uniform::check_within;
-use super::{degenerate, Family, ParamSpec, Support};
+use super::{degenerate, draws_with_rejection, Family, ParamSpec, Support};
 use crate::data::Sample;
 use crate::error::Result;
 use crate::numeric::constants::EULER_GAMMA;
@@ -312,21 +312,20 @@ impl Family for Gev {
         let (mu, sigma, xi) = (theta[0], theta[1], theta[2]);
         // Inverse CDF with E = −ln U ~ Exp(1): x = μ + σ (E^(−ξ) − 1)/ξ, formed with expm1 so that
         // it tends to Gumbel's μ − σ ln E as ξ → 0.
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n {
-            let e: f64 = rand_distr::Exp1.sample(rng);
-            let le = e.ln();
-            let h = if xi == 0.0 {
-                -le
-            } else {
-                (-xi * le).exp_m1() / xi
-            };
-            let x = mu + sigma * h;
-            if x.is_finite() {
-                out.push(x);
-            }
-        }
-        out
+        draws_with_rejection(
+            n,
+            || {
+                let e: f64 = rand_distr::Exp1.sample(rng);
+                let le = e.ln();
+                let h = if xi == 0.0 {
+                    -le
+                } else {
+                    (-xi * le).exp_m1() / xi
+                };
+                mu + sigma * h
+            },
+            f64::is_finite,
+        )
     }
 
     fn typical_params(&self) -> Vec<f64> {

@@ -878,6 +878,34 @@ pub(crate) fn count_cdf_edges(x: f64, upper: f64) -> Option<f64> {
 }
 
 /// Error for data on which a family's MLE does not exist.
+/// `n` draws from `draw`, redrawing those `accept` refuses (an overflow to ±∞, an underflow to
+/// 0 outside the support) — but never forever: after [`MAX_REJECTIONS`] refusals in a row the
+/// draw is kept as it is, so a model whose every draw overflows (a GPD with scale 1e308, a
+/// generalized gamma with mu = 9e15) ends, and `mlfit sample` reports the draws as beyond the
+/// range of doubles instead of looping (issue 17).
+pub(crate) fn draws_with_rejection(
+    n: usize,
+    mut draw: impl FnMut() -> f64,
+    accept: impl Fn(f64) -> bool,
+) -> Vec<f64> {
+    let mut out = Vec::with_capacity(n);
+    let mut rejected = 0;
+    while out.len() < n {
+        let x = draw();
+        if accept(x) || rejected >= MAX_REJECTIONS {
+            out.push(x);
+            rejected = 0;
+        } else {
+            rejected += 1;
+        }
+    }
+    out
+}
+
+/// Refusals in a row after which [`draws_with_rejection`] keeps a draw: an acceptable draw has
+/// probability 1 − O(2⁻¹⁰⁷⁴) in every sampler that uses it, unless none is possible at all.
+pub(crate) const MAX_REJECTIONS: usize = 1000;
+
 /// Why a sample has no spread to estimate a scale from: its values are all equal, or (when they
 /// are not, e.g. 1e308, 1e308, −1e308) their spread overflows a 64-bit float, which a bare
 /// "all values are equal" would misname (likewise values 1e-300 and 2e-300, whose variance

@@ -69,8 +69,9 @@ fn representable(draws: &[f64]) -> Result<(), Failure> {
     match draws.iter().find(|x| !x.is_finite()) {
         None => Ok(()),
         Some(x) => Err(Failure::data(anyhow!(
-            "the model draws values beyond the range of double precision ({x}); its parameters \
-             are too extreme to sample"
+            "the model draws values beyond the range of double precision ({}); its parameters \
+             are too extreme to sample",
+            mlfit::numeric::format::exact(*x)
         ))),
     }
 }
@@ -81,8 +82,9 @@ fn render(model: &Model, draws: &[f64], out: &mut String) {
     for &x in draws {
         match &levels {
             Some(l) => push_field(out, &l[x as usize]),
-            // `{}` prints the shortest representation that round-trips exactly.
-            None => out.push_str(&x.to_string()),
+            // The shortest representation that round-trips exactly, in exponent notation
+            // outside 1e-5..1e16 (a Weibull with scale 1e200 drew 201-digit numbers).
+            None => out.push_str(&mlfit::numeric::format::exact(x)),
         }
         out.push('\n');
     }
